@@ -1,0 +1,86 @@
+#include "engine.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "errors.h"
+#include "mltemp/reduce.h"
+
+namespace mltemp {
+
+template <int K>
+ObsStats to_stats(const Moments<K>& m) {
+  ObsStats s;
+  s.n = static_cast<uint64_t>(m.n);
+  const double n = m.n;
+  s.cov.assign(K, std::vector<double>(K, 0.0));
+  for (int i = 0; i < K; ++i) {
+    const double var = n > 1 ? m.c2[i][i] / (n - 1.0) : 0.0;
+    s.mean.push_back(m.mean[i]);
+    s.var.push_back(var);
+    s.se.push_back(n > 1 ? std::sqrt(var / n) : 0.0);
+    const double m2 = m.c2[i][i];
+    s.kurtosis.push_back(m2 > 0 ? n * m.m4[i] / (m2 * m2) - 3.0 : 0.0);
+    s.max.push_back(m.max[i]);
+    const double sum = m.mean[i] * n;
+    s.max_share.push_back(sum > 0 ? m.max[i] / sum : 0.0);
+    for (int j = 0; j < K; ++j) s.cov[i][j] = n > 1 ? m.c2[i][j] / (n - 1.0) : 0.0;
+  }
+  return s;
+}
+
+namespace {
+
+template <class Energy>
+ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptions& o) {
+  constexpr int K = Energy::kObs;
+  const uint64_t total = o.particles;
+  const uint64_t n_chunks = (total + kChunk - 1) / kChunk;
+  const uint64_t batch = std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
+  std::unique_ptr<ChunkRunner<K>> runner =
+      o.backend == Backend::kCuda
+          ? make_cuda_runner(energy, setup.init, setup.blob, total, batch)
+          : make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+  std::vector<Moments<K>> partial(batch);
+  auto fold = std::make_unique<PairwiseFolder<K>>();
+  for (uint64_t c = 0; c < n_chunks; c += batch) {
+    const uint64_t n = std::min(batch, n_chunks - c);
+    runner->run(c, n, partial.data());
+    for (uint64_t i = 0; i < n; ++i) fold->push(partial[i]);
+    if (o.progress) o.progress(std::min(total, (c + n) * kChunk));
+  }
+  return to_stats(fold->result());
+}
+
+}  // namespace
+
+ObsStats run_point(const PointSetup& setup, const RunOptions& opts) {
+  if (opts.particles == 0) throw InputError("mc.particles: must be at least 1");
+  return std::visit([&](const auto& e) { return run_typed(e, setup, opts); }, setup.energy);
+}
+
+Backend select_backend(const std::string& requested, bool quiet, std::string* device_out) {
+  if (requested == "omp") {
+    *device_out = "cpu";
+    return Backend::kOmp;
+  }
+  const DeviceInfo info = cuda_device_info();
+  if (requested == "cuda") {
+    if (!info.available) throw InputError("--backend cuda: no CUDA device available (" + info.name + ")");
+    *device_out = info.name;
+    return Backend::kCuda;
+  }
+  if (info.available) {
+    *device_out = info.name;
+    return Backend::kCuda;
+  }
+  if (!quiet && cuda_compiled())
+    std::fprintf(stderr, "mltemp: no CUDA device (%s); running on the CPU (OpenMP)\n", info.name.c_str());
+  *device_out = "cpu";
+  return Backend::kOmp;
+}
+
+#define MLTEMP_INSTANTIATE_STATS(E) template ObsStats to_stats<E::kObs>(const Moments<E::kObs>&);
+MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_STATS)
+
+}  // namespace mltemp

@@ -1,0 +1,87 @@
+// Runs the particles of one sweep point on a backend and returns their statistics.
+//
+// A PointSetup is the compact kernel-side description of a point: an energy functor, the
+// initial distribution and one blob of doubles they index into (uploaded once per point).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "mltemp/energies.h"
+#include "mltemp/moments.h"
+#include "mltemp/sampler.h"
+
+namespace mltemp {
+
+enum class Backend { kOmp, kCuda };
+
+using EnergyVariant = std::variant<MseEnergy>;
+
+struct PointSetup {
+  EnergyVariant energy;
+  InitParams init;
+  std::vector<double> blob;
+};
+
+// Statistics of the K observables over all particles of a point.
+struct ObsStats {
+  uint64_t n = 0;
+  std::vector<double> mean, var, se, kurtosis, max;
+  std::vector<std::vector<double>> cov;  // sample covariance between observables
+  // Largest single particle's share of the sum (observable 0 must be >= 0 for it to mean
+  // anything): a heavy-tail diagnostic.
+  std::vector<double> max_share;
+};
+
+template <int K>
+ObsStats to_stats(const Moments<K>& m);
+
+struct RunOptions {
+  Backend backend = Backend::kOmp;
+  uint64_t particles = 0;
+  uint64_t batch_particles = 65536;
+  int threads = 0;  // 0: OpenMP's default
+  // Called after each batch with the particles done so far at this point.
+  std::function<void(uint64_t)> progress;
+};
+
+ObsStats run_point(const PointSetup& setup, const RunOptions& opts);
+
+// Backend chunk runners: run chunks [first, first + n) of a point, writing n partials to host
+// memory. One per backend: engine_omp.cpp and kernels/engine_cuda.cu.
+template <int K>
+class ChunkRunner {
+ public:
+  virtual ~ChunkRunner() = default;
+  virtual void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* host_out) = 0;
+};
+
+template <class Energy>
+std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
+                                                           const std::vector<double>& blob,
+                                                           uint64_t total, uint64_t max_chunks,
+                                                           int threads);
+template <class Energy>
+std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
+                                                            const std::vector<double>& blob,
+                                                            uint64_t total, uint64_t max_chunks);
+
+// CUDA availability: false with a reason when the build has no CUDA or no device answers.
+struct DeviceInfo {
+  bool available = false;
+  std::string name;    // device name, or the reason none is available
+};
+DeviceInfo cuda_device_info();
+bool cuda_compiled();
+
+// Resolves "auto" | "cuda" | "omp" to a backend; prints a one-line notice when auto falls back.
+Backend select_backend(const std::string& requested, bool quiet, std::string* device_out);
+
+}  // namespace mltemp
+
+// The explicit instantiation list: every energy the engine runs. Add an energy here once.
+#define MLTEMP_FOR_EACH_ENERGY(X) X(::mltemp::MseEnergy)
