@@ -1,0 +1,166 @@
+#include "cli.h"
+
+#include <omp.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "config.h"
+#include "engine.h"
+#include "errors.h"
+#include "h5_writer.h"
+#include "run.h"
+#include "validate.h"
+
+namespace mltemp {
+namespace {
+
+std::string config_reference() {
+  std::ostringstream o;
+  o << "\nConfig keys (TOML; command-line flags override the file, the file overrides defaults):\n";
+  for (const auto& s : option_table()) {
+    o << "  " << s.key << " (" << option_type_name(s.type);
+    if (!std::holds_alternative<std::monostate>(s.def)) o << ", default " << format_value(s.def);
+    o << ")";
+    if (!s.flag.empty()) o << " [--" << s.flag << "]";
+    o << ": " << s.help;
+    if (!s.choices.empty()) o << " {" << s.choices << "}";
+    o << "\n";
+  }
+  return o.str();
+}
+
+// Flags named in the option table, plus --set KEY=VALUE for any key.
+struct Overrides {
+  std::map<std::string, std::string> flags;  // key -> text
+  std::vector<std::string> sets;
+  void add_to(CLI::App* app) {
+    for (const auto& s : option_table()) {
+      if (s.flag.empty()) continue;
+      app->add_option("--" + s.flag, flags[s.key], s.help + " (overrides " + s.key + ")");
+    }
+    app->add_option("--set", sets, "override any config key: --set mc.particles=5e6 (repeatable)");
+  }
+  void apply(Config& cfg, CLI::App* app) const {
+    for (const auto& s : option_table())
+      if (!s.flag.empty() && app->count("--" + s.flag)) cfg.set_from_cli(s.key, flags.at(s.key));
+    for (const auto& kv : sets) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos) throw InputError("--set " + kv + ": expected KEY=VALUE");
+      cfg.set_from_cli(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+};
+
+void apply_threads(const Config& cfg) {
+  const int64_t t = cfg.get_int("mc.threads");
+  if (t > 0) omp_set_num_threads(static_cast<int>(t));
+}
+
+int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config,
+            const Overrides& ov, CLI::App* app) {
+  Config cfg = Config::from_file(config_path);
+  ov.apply(cfg, app);
+  if (print_config) {
+    std::cout << cfg.echo();
+    return 0;
+  }
+  if (out.empty()) throw InputError("--out FILE.h5 is required");
+  check_output_path(out);
+  apply_threads(cfg);
+  RunContext ctx;
+  ctx.quiet = quiet;
+  ctx.backend = select_backend(cfg.get_string("mc.backend"), quiet, &ctx.device);
+  RunResult res = run_config(cfg, ctx);
+  write_results(out, {res});
+  if (!quiet) {
+    for (const auto& [k, v] : res.text_attrs)
+      if (k == "system" || k == "minimum" || k == "data_origin") std::cout << k << ": " << v << "\n";
+    std::cout << format_sweep(*res.table("sweep"));
+    double pps = 0;
+    for (const auto& [k, v] : res.num_attrs)
+      if (k == "particles_per_second") pps = v;
+    std::printf("backend %s (%s), %.3g particles/s, %.2f s; wrote /runs/%s to %s\n",
+                ctx.backend == Backend::kCuda ? "cuda" : "omp", ctx.device.c_str(), pps, ctx.seconds,
+                res.name.c_str(), out.c_str());
+  }
+  return 0;
+}
+
+int cmd_validate(const std::string& out, bool quiet, const std::string& backend, int threads, double factor) {
+  if (out.empty()) throw InputError("--out FILE.h5 is required");
+  if (!(factor > 0) || factor > 1000) throw InputError("--particle-factor: must be in (0, 1000]");
+  check_output_path(out);
+  if (threads > 0) omp_set_num_threads(threads);
+  RunContext ctx;
+  ctx.quiet = quiet;
+  ctx.backend = select_backend(backend, quiet, &ctx.device);
+  Validator v(ctx, factor);
+  const auto t0 = std::chrono::steady_clock::now();
+  Table table = run_validation(v);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  write_results(out, v.results(), {table});
+  std::cout << format_verdicts(v.rows());
+  std::printf("validate: %.1f s on backend %s (%s); wrote %zu runs and /validate to %s\n", secs,
+              ctx.backend == Backend::kCuda ? "cuda" : "omp", ctx.device.c_str(), v.results().size(), out.c_str());
+  for (const auto& r : v.rows())
+    if (!r.pass) return 1;
+  return 0;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  CLI::App app{"mltemp: Monte Carlo temperatures of machine-learning systems (T = (E_init - E_min)/H)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("mltemp ") + kVersion + " (CUDA backend " +
+                                      (cuda_compiled() ? "compiled" : "not compiled") + ")");
+
+  std::string config_path, out, validate_out, validate_backend = "auto";
+  bool quiet = false, print_config = false, vquiet = false;
+  int vthreads = 0;
+  double factor = 1.0;
+  Overrides ov;
+
+  CLI::App* run = app.add_subcommand("run", "run the sweep of a config file and write its table to HDF5");
+  run->add_option("config", config_path, "config file (TOML)")->required();
+  run->add_option("--out", out, "output HDF5 file (runs are added to an existing mltemp file)");
+  run->add_flag("--quiet", quiet, "no progress and no table on the terminal");
+  run->add_flag("--print-config", print_config, "print the effective config (with sources) and exit");
+  ov.add_to(run);
+  run->footer(config_reference());
+
+  CLI::App* val = app.add_subcommand("validate", "check every implemented paper row on built-in data");
+  val->add_option("--out", validate_out, "output HDF5 file")->required();
+  val->add_option("--backend", validate_backend, "auto, cuda or omp")->check(CLI::IsMember({"auto", "cuda", "omp"}));
+  val->add_option("--threads", vthreads, "CPU threads (0: OpenMP's default)");
+  val->add_option("--particle-factor", factor, "scale every row's particle count (default 1)");
+  val->add_flag("--quiet", vquiet, "no notices");
+
+  app.add_subcommand("systems", "list the paper rows validate checks, with equation numbers");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, ov, run);
+    if (val->parsed()) return cmd_validate(validate_out, vquiet, validate_backend, vthreads, factor);
+    std::cout << list_systems();
+    return 0;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "mltemp: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mltemp: internal error: %s\n", e.what());
+    return 3;
+  }
+}
+
+}  // namespace mltemp

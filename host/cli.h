@@ -1,0 +1,7 @@
+// The command line: `mltemp run|validate|systems`. Returns the process exit code:
+// 0 success, 1 a validation row failed, 2 bad input or usage, 3 internal error.
+#pragma once
+
+namespace mltemp {
+int cli_main(int argc, char** argv);
+}

@@ -1,0 +1,348 @@
+#include "config.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "errors.h"
+
+namespace mltemp {
+namespace {
+
+using L = std::vector<double>;
+using IL = std::vector<int64_t>;
+
+std::vector<OptionSpec> build_table() {
+  using T = OptType;
+  return {
+      {"name", T::kString, std::string("run"), "run name: the HDF5 group /runs/<name>", "", "name"},
+      // [data]
+      {"data.source", T::kString, std::string("synthetic"), "where the data come from", "csv,synthetic", ""},
+      {"data.path", T::kString, {}, "csv: data file (relative to the config file's folder)", "", ""},
+      {"data.target", T::kString, {}, "csv: target column by name (default: the last column)", "", ""},
+      {"data.standardize", T::kBool, true, "z-score the feature columns (and the target, for regression)", "", ""},
+      {"data.bias", T::kBool, true, "append a constant-1 feature", "", ""},
+      {"data.n", T::kInt, int64_t{200}, "synthetic: data points", "", ""},
+      {"data.m", T::kInt, int64_t{4}, "synthetic: features (before the bias column)", "", ""},
+      {"data.noise", T::kDouble, 0.5, "synthetic: noise standard deviation of the target", "", ""},
+      {"data.seed", T::kInt, int64_t{7}, "synthetic: data seed (independent of mc.seed)", "", ""},
+      // [model]
+      {"model.kind", T::kString, std::string("linear"), "model family", "linear", ""},
+      // [energy]
+      {"energy.kind", T::kString, std::string("mse"), "loss over the dataset (the energy)", "mse,mbe", ""},
+      {"energy.l1", T::kDouble, 0.0, "L1 penalty lambda * sum_j |theta_j|", "", ""},
+      {"energy.l2", T::kDouble, 0.0, "L2 penalty lambda * sum_j theta_j^2", "", ""},
+      // [init]
+      {"init.dist", T::kString, std::string("normal"), "initial distribution of every coordinate", "normal,uniform,mixed", ""},
+      {"init.normal_dims", T::kInt, int64_t{0}, "mixed: how many leading coordinates are normal (sigma = scale)", "", ""},
+      {"init.uniform_ratio", T::kDouble, 1.7320508075688772, "mixed: a = uniform_ratio * scale for the uniform coordinates", "", ""},
+      // [sweep]
+      {"sweep.scales", T::kDoubleList, {}, "explicit scales (sigma for normal/mixed, a for uniform)", "", ""},
+      {"sweep.from", T::kDouble, {}, "log-spaced sweep: first scale", "", ""},
+      {"sweep.to", T::kDouble, {}, "log-spaced sweep: last scale", "", ""},
+      {"sweep.points", T::kInt, {}, "log-spaced sweep: number of scales", "", ""},
+      // [mc]
+      {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles"},
+      {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed"},
+      {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch"},
+      {"mc.backend", T::kString, std::string("auto"), "auto (GPU if present), cuda or omp", "auto,cuda,omp", "backend"},
+      {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads"},
+  };
+}
+
+std::string type_error(const std::string& where, OptType want, const std::string& got) {
+  return where + ": expected " + option_type_name(want) + ", got " + got;
+}
+
+std::string node_type(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+// Integer from a TOML number: floats are accepted when they are whole (particles = 1e6).
+std::optional<int64_t> as_whole(const toml::node& n) {
+  if (auto i = n.as_integer()) return i->get();
+  if (auto f = n.as_floating_point()) {
+    const double d = f->get();
+    if (std::isfinite(d) && std::floor(d) == d && std::abs(d) < 9.0e18) return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+std::optional<double> as_number(const toml::node& n) {
+  if (auto i = n.as_integer()) return static_cast<double>(i->get());
+  if (auto f = n.as_floating_point()) return f->get();
+  return std::nullopt;
+}
+
+OptValue convert(const toml::node& n, const OptionSpec& spec, const std::string& where) {
+  switch (spec.type) {
+    case OptType::kString:
+      if (auto s = n.as_string()) return s->get();
+      break;
+    case OptType::kBool:
+      if (auto b = n.as_boolean()) return b->get();
+      break;
+    case OptType::kInt:
+      if (auto v = as_whole(n)) return *v;
+      break;
+    case OptType::kDouble:
+      if (auto v = as_number(n)) {
+        if (!std::isfinite(*v)) throw InputError(where + ": must be finite, got " + format_value(*v));
+        return *v;
+      }
+      break;
+    case OptType::kDoubleList:
+    case OptType::kIntList:
+      if (auto arr = n.as_array()) {
+        L d;
+        IL ints;
+        for (size_t i = 0; i < arr->size(); ++i) {
+          const toml::node& e = *arr->get(i);
+          const std::string ew = where + "[" + std::to_string(i) + "]";
+          if (spec.type == OptType::kDoubleList) {
+            auto v = as_number(e);
+            if (!v) throw InputError(type_error(ew, OptType::kDouble, node_type(e)));
+            if (!std::isfinite(*v)) throw InputError(ew + ": must be finite");
+            d.push_back(*v);
+          } else {
+            auto v = as_whole(e);
+            if (!v) throw InputError(type_error(ew, OptType::kInt, node_type(e)));
+            ints.push_back(*v);
+          }
+        }
+        if (spec.type == OptType::kDoubleList) return d;
+        return ints;
+      }
+      break;
+  }
+  throw InputError(type_error(where, spec.type, node_type(n)));
+}
+
+void check_choice(const OptionSpec& spec, const OptValue& v, const std::string& where) {
+  if (spec.choices.empty() || !std::holds_alternative<std::string>(v)) return;
+  const std::string& s = std::get<std::string>(v);
+  std::stringstream ss(spec.choices);
+  std::string c;
+  while (std::getline(ss, c, ','))
+    if (c == s) return;
+  throw InputError(where + ": '" + s + "' is not one of: " + spec.choices);
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_table() {
+  static const std::vector<OptionSpec> table = build_table();
+  return table;
+}
+
+const OptionSpec* find_option(const std::string& key) {
+  for (const auto& o : option_table())
+    if (o.key == key) return &o;
+  return nullptr;
+}
+
+std::string option_type_name(OptType t) {
+  switch (t) {
+    case OptType::kString: return "a string";
+    case OptType::kInt: return "an integer";
+    case OptType::kDouble: return "a number";
+    case OptType::kBool: return "a boolean";
+    case OptType::kDoubleList: return "an array of numbers";
+    case OptType::kIntList: return "an array of integers";
+  }
+  return "?";
+}
+
+std::string format_value(const OptValue& v) {
+  std::ostringstream o;
+  o.precision(17);
+  struct V {
+    std::ostringstream& o;
+    void operator()(std::monostate) const { o << "(unset)"; }
+    void operator()(const std::string& s) const { o << '"' << s << '"'; }
+    void operator()(int64_t i) const { o << i; }
+    void operator()(double d) const {
+      std::ostringstream t;
+      t.precision(17);
+      t << d;
+      std::string s = t.str();
+      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+      o << s;
+    }
+    void operator()(bool b) const { o << (b ? "true" : "false"); }
+    void operator()(const L& l) const {
+      o << '[';
+      for (size_t i = 0; i < l.size(); ++i) {
+        if (i) o << ", ";
+        (*this)(l[i]);
+      }
+      o << ']';
+    }
+    void operator()(const IL& l) const {
+      o << '[';
+      for (size_t i = 0; i < l.size(); ++i) o << (i ? ", " : "") << l[i];
+      o << ']';
+    }
+  };
+  std::visit(V{o}, v);
+  return o.str();
+}
+
+Config Config::from_toml(const std::string& text, const std::string& origin,
+                         const std::string& base_dir) {
+  Config cfg;
+  cfg.text_ = text;
+  cfg.origin_ = origin;
+  cfg.base_dir_ = base_dir;
+  for (const auto& o : option_table()) cfg.values_[o.key] = Entry{o.def, Source::kDefault, 0};
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": malformed TOML: " << e.description();
+    throw InputError(msg.str());
+  }
+  // Walk every leaf; tables open a section.
+  std::function<void(const toml::table&, const std::string&)> walk =
+      [&](const toml::table& t, const std::string& prefix) {
+        for (const auto& [k, node] : t) {
+          const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+          const int line = static_cast<int>(node.source().begin.line);
+          const std::string where = origin + ":" + std::to_string(line) + ": " + key;
+          if (const toml::table* sub = node.as_table()) {
+            bool known_section = false;
+            for (const auto& o : option_table())
+              if (o.key.rfind(key + ".", 0) == 0) known_section = true;
+            if (!known_section) throw InputError(where + ": unknown section [" + key + "]");
+            walk(*sub, key);
+            continue;
+          }
+          const OptionSpec* spec = find_option(key);
+          if (!spec) {
+            std::string known;
+            for (const auto& o : option_table()) {
+              const auto dot = o.key.rfind('.');
+              const std::string sec = dot == std::string::npos ? "" : o.key.substr(0, dot);
+              if (sec == prefix) known += (known.empty() ? "" : ", ") + o.key.substr(dot == std::string::npos ? 0 : dot + 1);
+            }
+            throw InputError(where + ": unknown key" +
+                             (known.empty() ? std::string() : " (known keys here: " + known + ")"));
+          }
+          OptValue v = convert(node, *spec, where);
+          check_choice(*spec, v, where);
+          cfg.values_[key] = Entry{std::move(v), Source::kFile, line};
+        }
+      };
+  walk(root, "");
+  return cfg;
+}
+
+Config Config::from_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError(path + ": cannot open config file");
+  std::stringstream buf;
+  buf << f.rdbuf();
+  std::filesystem::path p(path);
+  std::string dir = p.has_parent_path() ? p.parent_path().string() : std::string(".");
+  return from_toml(buf.str(), path, dir);
+}
+
+void Config::set_from_cli(const std::string& key, const std::string& text) {
+  const OptionSpec* spec = find_option(key);
+  if (!spec) throw InputError("unknown config key '" + key + "'");
+  const std::string where = spec->flag.empty() ? "--set " + key : "--" + spec->flag;
+  if (spec->type == OptType::kString) {
+    OptValue v = text;
+    check_choice(*spec, v, where);
+    values_[key] = Entry{std::move(v), Source::kCli, 0};
+    return;
+  }
+  // Reuse the TOML value grammar for the flag's text.
+  toml::table t;
+  std::string src = "v = " + text;
+  try {
+    t = toml::parse(src);
+  } catch (const toml::parse_error&) {
+    throw InputError(where + ": cannot read '" + text + "' as " + option_type_name(spec->type));
+  }
+  OptValue v = convert(*t.get("v"), *spec, where);
+  check_choice(*spec, v, where);
+  values_[key] = Entry{std::move(v), Source::kCli, 0};
+}
+
+const Config::Entry& Config::entry(const std::string& key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) throw std::logic_error("config key not in the option table: " + key);
+  return it->second;
+}
+
+bool Config::has(const std::string& key) const {
+  return !std::holds_alternative<std::monostate>(entry(key).value);
+}
+bool Config::given(const std::string& key) const { return entry(key).source != Source::kDefault; }
+
+template <class T>
+static const T& get_as(const OptValue& v, const std::string& key) {
+  if (!std::holds_alternative<T>(v)) throw std::logic_error("config key read with the wrong type or unset: " + key);
+  return std::get<T>(v);
+}
+
+std::string Config::get_string(const std::string& key) const { return get_as<std::string>(entry(key).value, key); }
+int64_t Config::get_int(const std::string& key) const { return get_as<int64_t>(entry(key).value, key); }
+double Config::get_double(const std::string& key) const { return get_as<double>(entry(key).value, key); }
+bool Config::get_bool(const std::string& key) const { return get_as<bool>(entry(key).value, key); }
+std::vector<double> Config::get_doubles(const std::string& key) const { return get_as<L>(entry(key).value, key); }
+std::vector<int64_t> Config::get_ints(const std::string& key) const { return get_as<IL>(entry(key).value, key); }
+
+std::string Config::where(const std::string& key) const {
+  const Entry& e = entry(key);
+  switch (e.source) {
+    case Source::kFile: return origin_ + ":" + std::to_string(e.line) + ": " + key;
+    case Source::kCli: {
+      const OptionSpec* s = find_option(key);
+      return s && !s->flag.empty() ? "--" + s->flag : "--set " + key;
+    }
+    default: return key + " (default)";
+  }
+}
+
+std::string Config::resolve_path(const std::string& key) const {
+  std::filesystem::path p(get_string(key));
+  if (p.is_relative() && entry(key).source == Source::kFile) p = std::filesystem::path(base_dir_) / p;
+  return p.lexically_normal().string();
+}
+
+std::string Config::echo() const {
+  std::ostringstream o;
+  std::string section;
+  for (const auto& spec : option_table()) {
+    const Entry& e = entry(spec.key);
+    const auto dot = spec.key.rfind('.');
+    const std::string sec = dot == std::string::npos ? "" : spec.key.substr(0, dot);
+    const std::string name = dot == std::string::npos ? spec.key : spec.key.substr(dot + 1);
+    if (sec != section) {
+      o << "\n[" << sec << "]\n";
+      section = sec;
+    }
+    const char* src = e.source == Source::kFile ? "file" : e.source == Source::kCli ? "command line" : "default";
+    if (std::holds_alternative<std::monostate>(e.value)) o << "# " << name << " = (unset)\n";
+    else o << name << " = " << format_value(e.value) << "  # " << src << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace mltemp

@@ -1,0 +1,53 @@
+#include "progress.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace mltemp {
+
+std::string format_duration(double s) {
+  char buf[64];
+  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
+  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(s) / 3600, (int(s) % 3600) / 60);
+  return buf;
+}
+
+Progress::Progress(uint64_t total, bool quiet, double log_interval_s)
+    : total_(total), quiet_(quiet), tty_(isatty(2) != 0), interval_(log_interval_s),
+      start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+void Progress::update(uint64_t done) {
+  if (quiet_ || total_ == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double el = std::chrono::duration<double>(now - start_).count();
+  if (el < 1.0) return;
+  const double since = std::chrono::duration<double>(now - last_).count();
+  if (!tty_ && shown_ && since < interval_) return;
+  if (tty_ && shown_ && since < 0.2) return;
+  last_ = now;
+  const double frac = static_cast<double>(done) / static_cast<double>(total_);
+  const double rate = done / el;
+  const double eta = rate > 0 ? (total_ - done) / rate : 0.0;
+  if (tty_) {
+    const int width = 30, fill = static_cast<int>(frac * width);
+    std::string bar(fill, '#');
+    bar += std::string(width - fill, '.');
+    std::fprintf(stderr, "\r[%s] %5.1f%%  %.3g particles/s  ETA %s   ", bar.c_str(), 100 * frac, rate,
+                 format_duration(eta).c_str());
+  } else {
+    std::fprintf(stderr, "particles %.1f%% (%llu of %llu)  %.3g particles/s  elapsed %s  ETA %s\n", 100 * frac,
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_), rate,
+                 format_duration(el).c_str(), format_duration(eta).c_str());
+  }
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void Progress::finish() {
+  if (shown_ && tty_) std::fprintf(stderr, "\r%80s\r", "");
+  shown_ = false;
+}
+
+}  // namespace mltemp

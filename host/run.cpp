@@ -1,0 +1,110 @@
+#include "run.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+#include "errors.h"
+#include "progress.h"
+#include "system.h"
+
+namespace mltemp {
+
+const char* const kVersion = "0.1.0";
+
+namespace {
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+RunResult run_config(const Config& cfg, RunContext& ctx) {
+  const int64_t particles = cfg.get_int("mc.particles");
+  if (particles < 1) throw InputError(cfg.where("mc.particles") + ": must be at least 1");
+  const int64_t batch = cfg.get_int("mc.batch");
+  if (batch < 1) throw InputError(cfg.where("mc.batch") + ": must be at least 1");
+  const int64_t threads = cfg.get_int("mc.threads");
+  if (threads < 0 || threads > 4096) throw InputError(cfg.where("mc.threads") + ": must be between 0 and 4096");
+  if (cfg.get_int("mc.seed") < 0) throw InputError(cfg.where("mc.seed") + ": must be >= 0");
+  const std::string name = cfg.get_string("name");
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
+    throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
+  const std::vector<double> scales = sweep_scales(cfg);
+  const Dataset ds = load_dataset(data_spec(cfg));
+  const auto sys = make_system(cfg, ds);
+  const uint64_t seed = static_cast<uint64_t>(cfg.get_int("mc.seed"));
+
+  RunResult res;
+  res.name = name;
+  Table sweep("sweep");
+  add_temperature_columns(sweep);
+  sys->add_columns(sweep);
+
+  RunOptions opts;
+  opts.backend = ctx.backend;
+  opts.particles = static_cast<uint64_t>(particles);
+  opts.batch_particles = static_cast<uint64_t>(batch);
+  opts.threads = static_cast<int>(threads);
+  Progress progress(opts.particles * scales.size(), ctx.quiet);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < scales.size(); ++i) {
+    const uint64_t before = opts.particles * i;
+    opts.progress = [&](uint64_t done) { progress.update(before + done); };
+    const PointSetup setup = sys->point(scales[i], static_cast<uint32_t>(i), seed);
+    const ObsStats st = run_point(setup, opts);
+    if (!std::isfinite(st.mean[0]))
+      throw InputError(cfg.where("sweep.scales") + ": the energy overflowed at scale " + format_value(scales[i]) +
+                       " (mean is not finite); lower the scale");
+    const size_t row = sweep.new_row();
+    sys->fill_row(sweep, row, scales[i], st);
+  }
+  progress.finish();
+  ctx.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  res.tables.push_back(std::move(sweep));
+  sys->add_arrays(res);
+  res.text_attrs = {{"config", cfg.text()},
+                    {"config_effective", cfg.echo()},
+                    {"system", sys->describe()},
+                    {"minimum", sys->minimum_note()},
+                    {"data_origin", ds.origin},
+                    {"backend", ctx.backend == Backend::kCuda ? "cuda" : "omp"},
+                    {"device", ctx.device},
+                    {"mltemp_version", kVersion},
+                    {"created", now_iso()}};
+  res.num_attrs = {{"seed", static_cast<double>(seed)},
+                   {"particles_per_scale", static_cast<double>(particles)},
+                   {"seconds", ctx.seconds},
+                   {"particles_per_second", static_cast<double>(particles) * scales.size() / std::max(ctx.seconds, 1e-9)}};
+  return res;
+}
+
+std::string format_sweep(const Table& t) {
+  std::ostringstream o;
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%11s %24s %12s %9s %24s %12s %7s %9s %10s\n", "scale", "E_init +- se", "E_min",
+                "H", "T_mc +- se", "T_exact", "z", "T/T_asym", "kappa_st");
+  o << buf;
+  for (size_t r = 0; r < t.rows(); ++r) {
+    auto f = [&](const char* c) { return t.get(r, c); };
+    if (f("T_defined") == 0.0) {
+      std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g   undefined (H <= 0): no temperature\n",
+                    f("scale"), f("E_init"), f("E_init_se"), f("E_min"), f("H"));
+    } else {
+      std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g %13.6g +- %8.2g %12.6g %7.2f %9.4f %10.4f\n",
+                    f("scale"), f("E_init"), f("E_init_se"), f("E_min"), f("H"), f("T_mc"), f("T_mc_se"), f("T_exact"),
+                    f("z"), f("T_mc_over_T_asym"), f("kappa_stat"));
+    }
+    o << buf;
+  }
+  return o.str();
+}
+
+}  // namespace mltemp

@@ -1,0 +1,29 @@
+// Orchestration: a resolved config becomes a dataset, a system, particles at each scale, and
+// a RunResult (sweep table + metadata). Nothing here touches HDF5.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config.h"
+#include "engine.h"
+#include "table.h"
+
+namespace mltemp {
+
+struct RunContext {
+  Backend backend = Backend::kOmp;
+  std::string device = "cpu";
+  bool quiet = false;
+  double seconds = 0.0;  // filled by run_config: wall time of the particle loops
+};
+
+// Applies the run-time settings of cfg (threads, backend) and runs the sweep.
+RunResult run_config(const Config& cfg, RunContext& ctx);
+
+// A fixed-width terminal table of a sweep.
+std::string format_sweep(const Table& t);
+
+extern const char* const kVersion;
+
+}  // namespace mltemp

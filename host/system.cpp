@@ -1,0 +1,273 @@
+#include "system.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "errors.h"
+#include "formulas.h"
+#include "solvers.h"
+
+namespace mltemp {
+
+void add_temperature_columns(Table& t) {
+  using K = Column::Kind;
+  t.add_column("scale", "", "sigma (normal, mixed) or a (uniform) of the initial distribution");
+  t.add_column("particles", "count", "Monte Carlo particles at this scale", K::kInt);
+  t.add_column("E_init", "energy", "Monte Carlo mean energy of the initial particles (2.5)");
+  t.add_column("E_init_se", "energy", "standard error of E_init");
+  t.add_column("E_init_exact", "energy", "exact E_init (closed form or quadrature); NaN if none");
+  t.add_column("E_min", "energy", "minimum (or infimum) of the energy (2.22)");
+  t.add_column("H", "nats", "differential entropy of the initial distribution (2.6)");
+  t.add_column("T_mc", "energy/nat", "(E_init - E_min)/H from Monte Carlo; NaN where H <= 0");
+  t.add_column("T_mc_se", "energy/nat", "standard error of T_mc");
+  t.add_column("T_exact", "energy/nat", "(E_init_exact - E_min)/H; NaN if no exact E_init or H <= 0");
+  t.add_column("T_asym", "energy/nat", "leading-order asymptote E_asym/(m ln scale); NaN for scale <= 1");
+  t.add_column("E_asym", "energy", "leading-order growth of E_init - E_min");
+  t.add_column("z", "", "(T_mc - T_exact)/T_mc_se");
+  t.add_column("T_mc_over_T_asym", "", "T_mc/T_asym; tends to 1 like 1/ln(scale)");
+  t.add_column("kappa_stat", "", "(T_asym/T_mc - 1) ln(scale); tends to kappa");
+  t.add_column("kappa_stat_se", "", "standard error of kappa_stat");
+  t.add_column("kappa", "", "next-order entropy constant (H - m ln scale)/m");
+  t.add_column("energy_ratio", "", "(E_init - E_min)/E_asym; tends to 1");
+  t.add_column("energy_ratio_se", "", "standard error of energy_ratio");
+  t.add_column("T_defined", "flag", "1 if H > 0 (temperature defined), 0 if H <= 0", K::kInt);
+  t.add_column("E_kurtosis", "", "excess kurtosis of the particle energies (heavy-tail diagnostic)");
+  t.add_column("E_max_share", "", "largest particle's share of the energy sum (heavy-tail diagnostic)");
+}
+
+void fill_temperature_columns(Table& t, size_t r, const TemperatureInputs& in) {
+  const double s = in.scale;
+  t.set(r, "scale", s);
+  t.set(r, "particles", static_cast<double>(in.particles));
+  t.set(r, "E_init", in.e_init);
+  t.set(r, "E_init_se", in.e_init_se);
+  if (in.e_init_exact) t.set(r, "E_init_exact", *in.e_init_exact);
+  t.set(r, "E_min", in.e_min);
+  t.set(r, "H", in.h);
+  t.set(r, "kappa", in.kappa);
+  t.set(r, "E_kurtosis", in.kurtosis);
+  t.set(r, "E_max_share", in.max_share);
+  const bool defined = in.h > 0.0;
+  t.set(r, "T_defined", defined ? 1.0 : 0.0);
+  if (in.e_asym) {
+    t.set(r, "E_asym", *in.e_asym);
+    t.set(r, "energy_ratio", (in.e_init - in.e_min) / *in.e_asym);
+    t.set(r, "energy_ratio_se", in.e_init_se / *in.e_asym);
+  }
+  if (!defined) return;
+  const double tmc = (in.e_init - in.e_min) / in.h;
+  const double tse = in.e_init_se / in.h;
+  t.set(r, "T_mc", tmc);
+  t.set(r, "T_mc_se", tse);
+  if (in.e_init_exact) {
+    const double tex = (*in.e_init_exact - in.e_min) / in.h;
+    t.set(r, "T_exact", tex);
+    if (tse > 0) t.set(r, "z", (tmc - tex) / tse);
+  }
+  if (in.e_asym && s > 1.0) {
+    const double ta = t_asym(*in.e_asym, static_cast<int>(in.params), s);
+    const double ls = std::log(s);
+    t.set(r, "T_asym", ta);
+    t.set(r, "T_mc_over_T_asym", tmc / ta);
+    t.set(r, "kappa_stat", (ta / tmc - 1.0) * ls);
+    t.set(r, "kappa_stat_se", ta / (tmc * tmc) * ls * tse);
+  }
+}
+
+DataSpec data_spec(const Config& cfg) {
+  DataSpec d;
+  d.source = cfg.get_string("data.source");
+  if (d.source == "csv") {
+    if (!cfg.has("data.path")) throw InputError(cfg.where("data.source") + ": source \"csv\" needs data.path");
+    d.path = cfg.resolve_path("data.path");
+    if (cfg.has("data.target")) d.target = cfg.get_string("data.target");
+  } else {
+    for (const char* k : {"data.path", "data.target"})
+      if (cfg.given(k)) throw InputError(cfg.where(k) + ": only used with data.source = \"csv\"");
+  }
+  d.standardize = cfg.get_bool("data.standardize");
+  d.bias = cfg.get_bool("data.bias");
+  d.n = static_cast<int>(cfg.get_int("data.n"));
+  d.m = static_cast<int>(cfg.get_int("data.m"));
+  if (cfg.get_int("data.n") < 1 || cfg.get_int("data.n") > 100000000)
+    throw InputError(cfg.where("data.n") + ": must be between 1 and 1e8");
+  if (cfg.get_int("data.m") < 1 || cfg.get_int("data.m") > 100000)
+    throw InputError(cfg.where("data.m") + ": must be between 1 and 1e5");
+  d.noise = cfg.get_double("data.noise");
+  if (d.noise < 0) throw InputError(cfg.where("data.noise") + ": must be >= 0");
+  d.seed = static_cast<uint64_t>(cfg.get_int("data.seed"));
+  d.standardize_target = true;
+  return d;
+}
+
+std::vector<double> sweep_scales(const Config& cfg) {
+  std::vector<double> s;
+  const bool range = cfg.has("sweep.from") || cfg.has("sweep.to") || cfg.has("sweep.points");
+  if (cfg.has("sweep.scales")) {
+    if (range)
+      throw InputError(cfg.where("sweep.scales") + ": give either sweep.scales or sweep.from/to/points, not both");
+    s = cfg.get_doubles("sweep.scales");
+    if (s.empty()) throw InputError(cfg.where("sweep.scales") + ": needs at least one scale");
+    for (size_t i = 0; i < s.size(); ++i)
+      if (!(s[i] > 0.0))
+        throw InputError(cfg.where("sweep.scales") + "[" + std::to_string(i) + "]: scale must be > 0, got " +
+                         format_value(s[i]));
+    return s;
+  }
+  if (!range) throw InputError("[sweep]: give sweep.scales = [...] or sweep.from, sweep.to and sweep.points");
+  for (const char* k : {"sweep.from", "sweep.to", "sweep.points"})
+    if (!cfg.has(k)) throw InputError(std::string("[sweep]: ") + k + " is missing (from, to and points go together)");
+  const double from = cfg.get_double("sweep.from"), to = cfg.get_double("sweep.to");
+  const int64_t points = cfg.get_int("sweep.points");
+  if (!(from > 0)) throw InputError(cfg.where("sweep.from") + ": scale must be > 0");
+  if (!(to > 0)) throw InputError(cfg.where("sweep.to") + ": scale must be > 0");
+  if (points < 1 || points > 100000) throw InputError(cfg.where("sweep.points") + ": must be between 1 and 100000");
+  if (points == 1 && from != to) throw InputError(cfg.where("sweep.points") + ": 1 point needs from = to");
+  for (int64_t i = 0; i < points; ++i) {
+    const double f = points == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(points - 1);
+    s.push_back(i == points - 1 ? to : from * std::pow(to / from, f));
+  }
+  return s;
+}
+
+namespace {
+
+// How the initial distribution maps the sweep scale to per-coordinate scales.
+struct InitLayout {
+  int normal_dims = 0;
+  Eigen::VectorXd ratio;  // scale_j = ratio_j * scale
+  std::string name;
+};
+
+InitLayout init_layout(const Config& cfg, int m) {
+  InitLayout L;
+  L.name = cfg.get_string("init.dist");
+  L.ratio = Eigen::VectorXd::Ones(m);
+  if (L.name == "normal") {
+    L.normal_dims = m;
+  } else if (L.name == "uniform") {
+    L.normal_dims = 0;
+  } else {  // mixed
+    const int64_t k = cfg.get_int("init.normal_dims");
+    if (k < 0 || k > m)
+      throw InputError(cfg.where("init.normal_dims") + ": must be between 0 and the parameter count " +
+                       std::to_string(m) + " (bias included)");
+    const double r = cfg.get_double("init.uniform_ratio");
+    if (!(r > 0)) throw InputError(cfg.where("init.uniform_ratio") + ": must be > 0");
+    L.normal_dims = static_cast<int>(k);
+    for (int j = L.normal_dims; j < m; ++j) L.ratio[j] = r;
+  }
+  if (L.name != "mixed")
+    for (const char* k : {"init.normal_dims", "init.uniform_ratio"})
+      if (cfg.given(k)) throw InputError(cfg.where(k) + ": only used with init.dist = \"mixed\"");
+  return L;
+}
+
+class LinearMseSystem final : public System {
+ public:
+  LinearMseSystem(const Config& cfg, const Dataset& ds)
+      : mo_(linear_moments(ds)), layout_(init_layout(cfg, static_cast<int>(ds.X.cols()))),
+        l1_(cfg.get_double("energy.l1")), l2_(cfg.get_double("energy.l2")) {
+    if (l1_ < 0) throw InputError(cfg.where("energy.l1") + ": must be >= 0");
+    if (l2_ < 0) throw InputError(cfg.where("energy.l2") + ": must be >= 0");
+    min_ = minimize_quadratic(mo_.A, mo_.b, mo_.c, l1_, l2_);
+    if (!min_.converged)
+      throw InputError(cfg.where("energy.l1") + ": coordinate descent for the lasso minimum did not converge in " +
+                       std::to_string(min_.iterations) + " sweeps");
+  }
+
+  std::string describe() const override {
+    std::ostringstream o;
+    o << "linear regression, MSE";
+    if (l1_ > 0) o << " + L1 " << l1_;
+    if (l2_ > 0) o << " + L2 " << l2_;
+    o << ", " << layout_.name << " init";
+    if (layout_.name == "mixed") o << " (" << layout_.normal_dims << " normal)";
+    o << ", n = " << mo_.n << ", m = " << mo_.m;
+    return o.str();
+  }
+
+  long params() const override { return mo_.m; }
+
+  std::string minimum_note() const override {
+    std::ostringstream o;
+    o.precision(10);
+    o << "E_min = " << min_.e_min << " (" << min_.method;
+    if (l1_ > 0) o << ", " << min_.iterations << " sweeps";
+    o << ")";
+    return o.str();
+  }
+
+  Eigen::VectorXd scales(double s) const { return layout_.ratio * s; }
+
+  PointSetup point(double s, uint32_t index, uint64_t seed) const override {
+    const int m = mo_.m;
+    PointSetup p;
+    p.blob.resize(static_cast<size_t>(m) * m + 2 * m);
+    for (int i = 0; i < m; ++i)
+      for (int j = 0; j < m; ++j) p.blob[i * m + j] = mo_.A(i, j);
+    const Eigen::VectorXd sc = scales(s);
+    for (int j = 0; j < m; ++j) {
+      p.blob[m * m + j] = mo_.b[j];
+      p.blob[m * m + m + j] = sc[j];
+    }
+    p.energy = MseEnergy{m, 0, m * m, mo_.c, l1_, l2_};
+    p.init = InitParams{seed, stream_id(Stream::kInit, index), m, layout_.normal_dims, m * m + m};
+    return p;
+  }
+
+  void fill_row(Table& t, size_t row, double s, const ObsStats& st) const override {
+    const Eigen::VectorXd sc = scales(s);
+    TemperatureInputs in;
+    in.scale = s;
+    in.particles = st.n;
+    in.e_init = st.mean[0];
+    in.e_init_se = st.se[0];
+    in.e_init_exact = mse_e_init(mo_.A, mo_.c, sc, layout_.normal_dims, l1_, l2_);
+    in.e_min = min_.e_min;
+    in.h = entropy(sc, layout_.normal_dims);
+    in.e_asym = mse_e_asym(mo_.A, sc, layout_.normal_dims, l2_);
+    in.params = mo_.m;
+    in.kappa = entropy_kappa(layout_.ratio, layout_.normal_dims);
+    in.kurtosis = st.kurtosis[0];
+    in.max_share = st.max_share[0];
+    fill_temperature_columns(t, row, in);
+  }
+
+  void add_arrays(RunResult& r) const override {
+    const auto m = static_cast<uint64_t>(mo_.m);
+    ArrayData a{"data/A", {m, m}, {}, "A = <x x^T> (the paper's C_x)"};
+    for (int i = 0; i < mo_.m; ++i)
+      for (int j = 0; j < mo_.m; ++j) a.values.push_back(mo_.A(i, j));
+    r.arrays.push_back(a);
+    r.arrays.push_back({"data/b", {m}, std::vector<double>(mo_.b.data(), mo_.b.data() + mo_.m), "b = <x y> (C_xy)"});
+    r.arrays.push_back({"data/c", {}, {mo_.c}, "c = <y^2> (C_y)"});
+    r.arrays.push_back({"data/n", {}, {static_cast<double>(mo_.n)}, "data points"});
+    r.arrays.push_back({"data/m", {}, {static_cast<double>(mo_.m)}, "features (bias included)"});
+    r.arrays.push_back({"minimum/theta", {m}, std::vector<double>(min_.theta.data(), min_.theta.data() + mo_.m),
+                        "minimizer of the energy"});
+  }
+
+ private:
+  LinearMoments mo_;
+  InitLayout layout_;
+  double l1_, l2_;
+  MinResult min_;
+};
+
+}  // namespace
+
+std::unique_ptr<System> make_system(const Config& cfg, const Dataset& ds) {
+  const std::string model = cfg.get_string("model.kind");
+  const std::string energy = cfg.get_string("energy.kind");
+  if (energy == "mbe")
+    throw InputError(cfg.where("energy.kind") +
+                     ": the mean bias error E = <y - theta.x> is linear in theta, so it is unbounded "
+                     "below: it has no minimum E_min, and without E_min there is no temperature "
+                     "T = (E_init - E_min)/H");
+  if (model == "linear" && energy == "mse") return std::make_unique<LinearMseSystem>(cfg, ds);
+  throw InputError(cfg.where("energy.kind") + ": energy \"" + energy + "\" is not available for model \"" +
+                   model + "\"");
+}
+
+}  // namespace mltemp
