@@ -1,0 +1,218 @@
+#include "validate.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "config.h"
+
+namespace mltemp {
+namespace {
+
+std::string scales_text(const std::vector<double>& s) {
+  std::ostringstream o;
+  o << (s.size() == 1 ? "scale " : "scales ");
+  for (size_t i = 0; i < s.size(); ++i) o << (i ? "," : "") << s[i];
+  return o.str();
+}
+
+}  // namespace
+
+const RunResult& Validator::run(const std::string& toml) {
+  Config cfg = Config::from_toml(toml, "<validate>", ".");
+  const std::string name = cfg.get_string("name");
+  auto it = runs_.find(name);
+  if (it != runs_.end()) return it->second;
+  if (factor_ != 1.0) {
+    const auto p = static_cast<int64_t>(std::llround(cfg.get_int("mc.particles") * factor_));
+    cfg.set_from_cli("mc.particles", std::to_string(std::max<int64_t>(p, 1024)));
+  }
+  RunContext ctx = ctx_;
+  ctx.quiet = true;
+  RunResult r = run_config(cfg, ctx);
+  order_.push_back(name);
+  return runs_.emplace(name, std::move(r)).first->second;
+}
+
+size_t Validator::row_of(const RunResult& r, double scale) {
+  const Table& t = *r.table("sweep");
+  for (size_t i = 0; i < t.rows(); ++i)
+    if (t.get(i, "scale") == scale) return i;
+  throw std::logic_error("validate: run " + r.name + " has no scale " + std::to_string(scale));
+}
+
+void Validator::exact(const std::string& id, const RunResult& r,
+                      const std::vector<double>& scales) {
+  const Table& t = *r.table("sweep");
+  Verdict v = start(id, r.name + " " + scales_text(scales));
+  v.stat_name = "max|z|";
+  v.stat = 0;
+  bool ok = true;
+  for (double s : scales) {
+    const size_t i = row_of(r, s);
+    const double z = t.get(i, "z");
+    if (!std::isfinite(z)) ok = false;
+    if (!(std::abs(z) <= v.stat)) {
+      v.stat = std::abs(z);
+      v.reference = t.get(i, "T_exact");
+      v.mc = t.get(i, "T_mc");
+      v.se = t.get(i, "T_mc_se");
+    }
+  }
+  v.pass = ok && v.stat < 4.0;
+  v.note = "T at the worst scale";
+  rows_.push_back(v);
+}
+
+void Validator::energy_ratio(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
+  const Table& t = *r.table("sweep");
+  Verdict v = start(id, r.name + " " + scales_text(scales));
+  v.stat_name = "|ratio-1|/se";
+  v.stat = 0;
+  v.reference = 1.0;
+  bool ok = true;
+  for (double s : scales) {
+    const size_t i = row_of(r, s);
+    const double d = std::abs(t.get(i, "energy_ratio") - 1.0) / t.get(i, "energy_ratio_se");
+    if (!std::isfinite(d)) ok = false;
+    if (!(d <= v.stat)) {
+      v.stat = d;
+      v.mc = t.get(i, "energy_ratio");
+      v.se = t.get(i, "energy_ratio_se");
+    }
+  }
+  v.pass = ok && v.stat < 4.0;
+  v.note = "(E_init - E_min)/E_asym";
+  rows_.push_back(v);
+}
+
+void Validator::kappa(const std::string& id, const RunResult& r,
+                      const std::vector<double>& scales) {
+  const Table& t = *r.table("sweep");
+  Verdict v = start(id, r.name + " " + scales_text(scales));
+  v.stat_name = "|k-kappa|/se";
+  v.stat = 0;
+  bool ok = true;
+  double ratio_at_last = kNaN;
+  for (double s : scales) {
+    const size_t i = row_of(r, s);
+    const double d = std::abs(t.get(i, "kappa_stat") - t.get(i, "kappa")) / t.get(i, "kappa_stat_se");
+    if (!std::isfinite(d)) ok = false;
+    if (!(d <= v.stat)) {
+      v.stat = d;
+      v.reference = t.get(i, "kappa");
+      v.mc = t.get(i, "kappa_stat");
+      v.se = t.get(i, "kappa_stat_se");
+    }
+    ratio_at_last = t.get(i, "T_mc_over_T_asym");
+  }
+  v.pass = ok && v.stat < 4.0;
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "(T_asym/T_mc-1)ln s; T_mc/T_asym = %.4f at %g", ratio_at_last, scales.back());
+  v.note = buf;
+  rows_.push_back(v);
+}
+
+void Validator::undefined(const std::string& id, const RunResult& r, double scale) {
+  const Table& t = *r.table("sweep");
+  const size_t i = row_of(r, scale);
+  Verdict v = start(id, r.name + " " + scales_text({scale}));
+  v.stat_name = "H";
+  v.stat = t.get(i, "H");
+  v.pass = v.stat <= 0 && t.get(i, "T_defined") == 0.0 && std::isnan(t.get(i, "T_mc"));
+  v.note = v.pass ? "reported undefined (T_defined = 0)" : "H <= 0 but a temperature was reported";
+  rows_.push_back(v);
+}
+
+std::vector<ClaimInfo> all_claims() {
+  std::vector<ClaimInfo> all;
+  for (const auto* fam : {&claims_linear_mse()})
+    all.insert(all.end(), fam->begin(), fam->end());
+  return all;
+}
+
+Verdict Validator::start(const std::string& id, const std::string& where) const {
+  for (const auto& c : all_claims())
+    if (c.id == id) {
+      Verdict v;
+      v.id = c.id;
+      v.eq = c.eq;
+      v.claim = c.claim;
+      v.where = where;
+      return v;
+    }
+  throw std::logic_error("validate: claim " + id + " is not in the catalogue");
+}
+
+void Validator::add(Verdict v) { rows_.push_back(std::move(v)); }
+
+std::string list_systems() {
+  std::ostringstream o;
+  o << "Rows checked by `mltemp validate` (paper equation numbers; FORMULAS.md restores them):\n";
+  char buf[512];
+  for (const auto& c : all_claims()) {
+    std::snprintf(buf, sizeof buf, "  %-24s %-16s %s\n", c.id.c_str(), c.eq.c_str(), c.claim.c_str());
+    o << buf;
+  }
+  return o.str();
+}
+
+std::vector<RunResult> Validator::results() const {
+  std::vector<RunResult> out;
+  for (const auto& n : order_) out.push_back(runs_.at(n));
+  return out;
+}
+
+Table run_validation(Validator& v) {
+  validate_linear_mse(v);
+  Table t("validate");
+  using K = Column::Kind;
+  t.add_column("id", "", "claim id", K::kText);
+  t.add_column("equation", "", "paper equation numbers", K::kText);
+  t.add_column("claim", "", "what is checked", K::kText);
+  t.add_column("where", "", "run and scales", K::kText);
+  t.add_column("reference", "", "exact or limiting value");
+  t.add_column("mc", "", "Monte Carlo value (at the worst scale)");
+  t.add_column("se", "", "its standard error");
+  t.add_column("stat", "", "test statistic (see stat_name)");
+  t.add_column("stat_name", "", "what stat is", K::kText);
+  t.add_column("pass", "flag", "1 pass, 0 fail", K::kInt);
+  t.add_column("note", "", "remark", K::kText);
+  for (const auto& r : v.rows()) {
+    const size_t i = t.new_row();
+    t.set_text(i, "id", r.id);
+    t.set_text(i, "equation", r.eq);
+    t.set_text(i, "claim", r.claim);
+    t.set_text(i, "where", r.where);
+    t.set(i, "reference", r.reference);
+    t.set(i, "mc", r.mc);
+    t.set(i, "se", r.se);
+    t.set(i, "stat", r.stat);
+    t.set_text(i, "stat_name", r.stat_name);
+    t.set(i, "pass", r.pass ? 1 : 0);
+    t.set_text(i, "note", r.note);
+  }
+  return t;
+}
+
+std::string format_verdicts(const std::vector<Verdict>& rows) {
+  std::ostringstream o;
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, "%-22s %-13s %-46s %13s %13s %9s %16s %s\n", "id", "equation", "claim", "reference",
+                "MC", "+- se", "stat", "verdict");
+  o << buf;
+  int failed = 0;
+  for (const auto& r : rows) {
+    char stat[64];
+    std::snprintf(stat, sizeof stat, "%s=%.2f", r.stat_name.c_str(), r.stat);
+    std::snprintf(buf, sizeof buf, "%-22s %-13s %-46.46s %13.6g %13.6g %9.2g %16s %s  %s\n", r.id.c_str(), r.eq.c_str(),
+                  r.claim.c_str(), r.reference, r.mc, r.se, stat, r.pass ? "pass" : "FAIL", r.note.c_str());
+    o << buf;
+    if (!r.pass) ++failed;
+  }
+  o << rows.size() - failed << " passed, " << failed << " failed\n";
+  return o.str();
+}
+
+}  // namespace mltemp
