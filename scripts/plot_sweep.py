@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+"""Plot the sweep tables of an mltemp results file.
+
+    scripts/plot_sweep.py FILE.h5 [--run NAME ...] [--outdir DIR]
+
+For every run (or the named ones) draws T_mc with its error bars, T_exact and T_asym against
+the scale on log axes, with a ratio panel (T_mc/T_exact and T_mc/T_asym), to
+<outdir>/<file stem>-<run>.png. Uses Debian's python3-h5py and python3-matplotlib.
+"""
+import argparse
+import os
+import sys
+
+try:
+    import h5py
+    import numpy as np
+    import matplotlib
+except ImportError:
+    # `python3` on PATH may be an interpreter that cannot see Debian's packages.
+    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    sys.exit("plot_sweep: needs h5py, numpy and matplotlib (Debian: python3-h5py python3-matplotlib)")
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def fail(msg):
+    print(f"plot_sweep: error: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def open_results(path):
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        fail(f"{path}: cannot open as HDF5 ({e})")
+    ftype = f["/"].attrs.get("filetype", b"")
+    if isinstance(ftype, bytes):
+        ftype = ftype.decode()
+    if ftype != "mltemp-results":
+        fail(f"{path}: not an mltemp results file (filetype {ftype!r})")
+    return f
+
+
+def plot_run(f, name, out_png):
+    t = f[f"runs/{name}/sweep"][:]
+    g = f[f"runs/{name}"]
+    system = g.attrs.get("system", b"")
+    system = system.decode() if isinstance(system, bytes) else str(system)
+    s = t["scale"]
+    ok = t["T_defined"] == 1
+    fig, (ax, rx) = plt.subplots(2, 1, figsize=(7.5, 7), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    ax.errorbar(s[ok], t["T_mc"][ok], yerr=t["T_mc_se"][ok], fmt="o", ms=4, capsize=2, label="T_mc (Monte Carlo)")
+    if np.isfinite(t["T_exact"][ok]).any():
+        ax.plot(s[ok], t["T_exact"][ok], "-", lw=1.2, label="T_exact")
+    asym = ok & np.isfinite(t["T_asym"])
+    if asym.any():
+        ax.plot(s[asym], t["T_asym"][asym], "--", lw=1.2, label="T_asym (leading order)")
+    if (~ok).any():
+        for x in s[~ok]:
+            ax.axvline(x, color="0.8", lw=0.8)
+        ax.text(0.02, 0.02, "grey lines: H <= 0, T undefined", transform=ax.transAxes, fontsize=8, color="0.4")
+    ax.set_xscale("log")
+    if (t["T_mc"][ok] > 0).all():
+        ax.set_yscale("log")
+    ax.set_ylabel("temperature T")
+    ax.set_title(f"{name}: {system}", fontsize=9)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+
+    ex = ok & np.isfinite(t["T_exact"])
+    if ex.any():
+        rx.errorbar(s[ex], t["T_mc"][ex] / t["T_exact"][ex], yerr=t["T_mc_se"][ex] / t["T_exact"][ex], fmt="o", ms=4,
+                    capsize=2, label="T_mc / T_exact")
+    if asym.any():
+        rx.plot(s[asym], t["T_mc_over_T_asym"][asym], "s--", ms=3, label="T_mc / T_asym (-> 1 like 1/ln s)")
+    rx.axhline(1.0, color="k", lw=0.8)
+    rx.set_xscale("log")
+    rx.set_xlabel("scale (sigma, or a for uniform init)")
+    rx.set_ylabel("ratio")
+    rx.legend(fontsize=8)
+    rx.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=120)
+    plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file")
+    ap.add_argument("--run", action="append", help="run name (repeatable; default: every run)")
+    ap.add_argument("--outdir", help="folder for the PNGs (default: beside the file)")
+    a = ap.parse_args()
+    f = open_results(a.file)
+    runs = sorted(k for k in f.get("runs", {}) if "sweep" in f[f"runs/{k}"])
+    if a.run:
+        for r in a.run:
+            if r not in runs:
+                fail(f"{a.file}: no run {r!r} with a sweep table (runs: {', '.join(runs) or 'none'})")
+        runs = a.run
+    if not runs:
+        fail(f"{a.file}: no runs with a sweep table")
+    outdir = a.outdir or os.path.dirname(os.path.abspath(a.file))
+    if not os.path.isdir(outdir):
+        fail(f"--outdir {outdir}: not a folder")
+    stem = os.path.splitext(os.path.basename(a.file))[0]
+    for r in runs:
+        png = os.path.join(outdir, f"{stem}-{r}.png")
+        plot_run(f, r, png)
+        print(png)
+
+
+if __name__ == "__main__":
+    main()
