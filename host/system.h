@@ -50,6 +50,17 @@ class System {
   virtual std::string minimum_note() const = 0;
 };
 
+// How the initial distribution maps the sweep scale s to per-coordinate scales.
+struct InitLayout {
+  int normal_dims = 0;    // leading coordinates that are normal
+  Eigen::VectorXd ratio;  // scale_j = ratio_j * s
+  std::string name;       // "normal" | "uniform" | "mixed"
+};
+InitLayout init_layout(const Config& cfg, int m);
+
+// The system families, one file each.
+std::unique_ptr<System> make_linear_mse_system(const Config& cfg, const Dataset& ds);
+
 // Which data the config asks for (paths resolved, target standardization by model).
 DataSpec data_spec(const Config& cfg);
 // The sweep scales: sweep.scales or sweep.from/to/points (log spaced).
