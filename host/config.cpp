@@ -30,10 +30,11 @@ std::vector<OptionSpec> build_table() {
       {"data.m", T::kInt, int64_t{4}, "synthetic: features (before the bias column)", "", ""},
       {"data.noise", T::kDouble, 0.5, "synthetic: noise standard deviation of the target", "", ""},
       {"data.seed", T::kInt, int64_t{7}, "synthetic: data seed (independent of mc.seed)", "", ""},
+      {"data.labels", T::kString, std::string("real"), "synthetic target: real (regression) or binary (0/1 = sign of x.w + noise)", "real,binary", ""},
       // [model]
-      {"model.kind", T::kString, std::string("linear"), "model family", "linear", ""},
+      {"model.kind", T::kString, std::string("linear"), "model family: linear regression or logistic regression", "linear,logistic", ""},
       // [energy]
-      {"energy.kind", T::kString, std::string("mse"), "loss over the dataset (the energy)", "mse,mbe", ""},
+      {"energy.kind", T::kString, std::string("mse"), "loss over the dataset (the energy): mse, mae (linear) or ce (logistic)", "mse,mae,ce,mbe", ""},
       {"energy.l1", T::kDouble, 0.0, "L1 penalty lambda * sum_j |theta_j|", "", ""},
       {"energy.l2", T::kDouble, 0.0, "L2 penalty lambda * sum_j theta_j^2", "", ""},
       // [init]

@@ -80,7 +80,5 @@ Backend select_backend(const std::string& requested, bool quiet, std::string* de
   return Backend::kOmp;
 }
 
-#define MLTEMP_INSTANTIATE_STATS(E) template ObsStats to_stats<E::kObs>(const Moments<E::kObs>&);
-MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_STATS)
 
 }  // namespace mltemp

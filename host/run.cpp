@@ -53,12 +53,14 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
   opts.batch_particles = static_cast<uint64_t>(batch);
   opts.threads = static_cast<int>(threads);
   Progress progress(opts.particles * scales.size(), ctx.quiet);
-  const auto t0 = std::chrono::steady_clock::now();
+  double loop_seconds = 0.0;
   for (size_t i = 0; i < scales.size(); ++i) {
     const uint64_t before = opts.particles * i;
     opts.progress = [&](uint64_t done) { progress.update(before + done); };
     const PointSetup setup = sys->point(scales[i], static_cast<uint32_t>(i), seed);
+    const auto t0 = std::chrono::steady_clock::now();
     const ObsStats st = run_point(setup, opts);
+    loop_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!std::isfinite(st.mean[0]))
       throw InputError(cfg.where("sweep.scales") + ": the energy overflowed at scale " + format_value(scales[i]) +
                        " (mean is not finite); lower the scale");
@@ -66,7 +68,7 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
     sys->fill_row(sweep, row, scales[i], st);
   }
   progress.finish();
-  ctx.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ctx.seconds = loop_seconds;
 
   res.tables.push_back(std::move(sweep));
   sys->add_arrays(res);

@@ -15,7 +15,7 @@ struct RunContext {
   Backend backend = Backend::kOmp;
   std::string device = "cpu";
   bool quiet = false;
-  double seconds = 0.0;  // filled by run_config: wall time of the particle loops
+  double seconds = 0.0;  // filled by run_config: wall time of the particle loops alone
 };
 
 // Applies the run-time settings of cfg (threads, backend) and runs the sweep.

@@ -96,7 +96,11 @@ DataSpec data_spec(const Config& cfg) {
   d.noise = cfg.get_double("data.noise");
   if (d.noise < 0) throw InputError(cfg.where("data.noise") + ": must be >= 0");
   d.seed = static_cast<uint64_t>(cfg.get_int("data.seed"));
-  d.standardize_target = true;
+  d.label_kind = cfg.get_string("data.labels");
+  if (cfg.given("data.labels") && d.source != "synthetic")
+    throw InputError(cfg.where("data.labels") + ": only used with data.source = \"synthetic\"");
+  // Classification labels stay 0/1; only regression targets are z-scored.
+  d.standardize_target = cfg.get_string("model.kind") != "logistic";
   return d;
 }
 
@@ -164,6 +168,12 @@ std::unique_ptr<System> make_system
                      "below: it has no minimum E_min, and without E_min there is no temperature "
                      "T = (E_init - E_min)/H");
   if (model == "linear" && energy == "mse") return make_linear_mse_system(cfg, ds);
+  if (model == "linear" && energy == "mae") return make_linear_mae_system(cfg, ds);
+  if (model == "logistic" && energy == "ce") return make_logistic_ce_system(cfg, ds);
+  if (model == "logistic")
+    throw InputError(cfg.where("energy.kind") + ": the logistic model takes energy.kind = \"ce\" (cross entropy)");
+  if (energy == "ce")
+    throw InputError(cfg.where("energy.kind") + ": cross entropy needs model.kind = \"logistic\" and 0/1 labels");
   throw InputError(cfg.where("energy.kind") + ": energy \"" + energy + "\" is not available for model \"" +
                    model + "\"");
 }

@@ -60,6 +60,8 @@ InitLayout init_layout(const Config& cfg, int m);
 
 // The system families, one file each.
 std::unique_ptr<System> make_linear_mse_system(const Config& cfg, const Dataset& ds);
+std::unique_ptr<System> make_linear_mae_system(const Config& cfg, const Dataset& ds);
+std::unique_ptr<System> make_logistic_ce_system(const Config& cfg, const Dataset& ds);
 
 // Which data the config asks for (paths resolved, target standardization by model).
 DataSpec data_spec(const Config& cfg);

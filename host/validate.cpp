@@ -127,7 +127,7 @@ void Validator::undefined(const std::string& id, const RunResult& r, double scal
 
 std::vector<ClaimInfo> all_claims() {
   std::vector<ClaimInfo> all;
-  for (const auto* fam : {&claims_linear_mse()})
+  for (const auto* fam : {&claims_linear_mse(), &claims_glm()})
     all.insert(all.end(), fam->begin(), fam->end());
   return all;
 }
@@ -166,6 +166,7 @@ std::vector<RunResult> Validator::results() const {
 
 Table run_validation(Validator& v) {
   validate_linear_mse(v);
+  validate_glm(v);
   Table t("validate");
   using K = Column::Kind;
   t.add_column("id", "", "claim id", K::kText);

@@ -69,6 +69,8 @@ class Validator {
 // The row families, one catalogue and one function per paper section.
 const std::vector<ClaimInfo>& claims_linear_mse();
 void validate_linear_mse(Validator& v);
+const std::vector<ClaimInfo>& claims_glm();
+void validate_glm(Validator& v);
 // Every family's catalogue, in validate order.
 std::vector<ClaimInfo> all_claims();
 

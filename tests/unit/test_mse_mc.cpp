@@ -45,6 +45,8 @@ struct Family {
   const char* energy;
 };
 
+void PrintTo(const Family& f, std::ostream* os) { *os << f.name; }
+
 class MseFamily : public ::testing::TestWithParam<Family> {};
 
 TEST_P(MseFamily, MonteCarloMatchesExactTemperature) {
