@@ -42,38 +42,16 @@ struct MseEnergy {
   }
 };
 
-// Linear regression, MAE (Section 3.5): E = <|y - theta.x|>. No sufficient statistics: one
-// fused pass over the data per particle (dot product, loss, accumulation together).
-struct MaeEnergy {
+// Linear models with a per-point loss and no sufficient statistics: one fused pass over the
+// data per particle (dot product, loss and accumulation together; no particles x points
+// matrix is ever stored). E = <loss(y_i, theta.x_i)>.
+template <class Loss>
+struct LinearDataEnergy {
   static constexpr int kObs = 1;
   int n, m;
   int x_off;  // X, n x m row-major
-  int y_off;  // y, n
-
-  MLTEMP_HD int work_size() const { return 0; }
-
-  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/,
-                            double* obs) const {
-    const double* x = blob + x_off;
-    const double* y = blob + y_off;
-    double sum = 0.0;
-    for (int i = 0; i < n; ++i) {
-      double d = 0.0;
-      for (int j = 0; j < m; ++j) d += theta[j] * x[i * m + j];
-      const double r = y[i] - d;
-      sum += r < 0.0 ? -r : r;
-    }
-    obs[0] = sum / n;
-  }
-};
-
-// Logistic regression, cross entropy (Section 4): E = <softplus(theta.x) - y theta.x>,
-// softplus(z) = ln(1 + e^z) evaluated as max(z, 0) + log1p(e^-|z|) (no overflow at any scale).
-struct CeEnergy {
-  static constexpr int kObs = 1;
-  int n, m;
-  int x_off;  // X, n x m row-major
-  int y_off;  // labels in {0, 1}
+  int y_off;  // y (targets, or labels in {0, 1})
+  Loss loss;
 
   MLTEMP_HD int work_size() const { return 0; }
 
@@ -85,11 +63,27 @@ struct CeEnergy {
     for (int i = 0; i < n; ++i) {
       double z = 0.0;
       for (int j = 0; j < m; ++j) z += theta[j] * x[i * m + j];
-      const double az = z < 0.0 ? -z : z;
-      sum += (z > 0.0 ? z : 0.0) + log1p(exp(-az)) - y[i] * z;
+      sum += loss(y[i], z);
     }
     obs[0] = sum / n;
   }
 };
+
+// MAE (Section 3.5): |y - z|.
+struct AbsLoss {
+  MLTEMP_HD double operator()(double y, double z) const { return y > z ? y - z : z - y; }
+};
+
+// Cross entropy of logistic regression (Section 4): softplus(z) - y z, with softplus(z) =
+// max(z, 0) + log1p(e^-|z|) (no overflow at any scale).
+struct CrossEntropyLoss {
+  MLTEMP_HD double operator()(double y, double z) const {
+    const double az = z < 0.0 ? -z : z;
+    return (z > 0.0 ? z : 0.0) + log1p(exp(-az)) - y * z;
+  }
+};
+
+using MaeEnergy = LinearDataEnergy<AbsLoss>;
+using CeEnergy = LinearDataEnergy<CrossEntropyLoss>;
 
 }  // namespace mltemp
