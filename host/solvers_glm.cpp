@@ -118,7 +118,7 @@ double sigmoid(double z) {
 
 }  // namespace
 
-// E_min for MAE (Section 3.5): the LAD linear program, solved exactly.
+// E_min for MAE (Section 3.5): the LAD linear program (simplex, optimum certified).
 LadResult solve_lad(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   const std::string who = "solve_lad";
   check_xy(X, y, who);
@@ -162,7 +162,7 @@ LadResult solve_lad(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   return r;
 }
 
-// E_min for cross entropy (Section 4): separability by an exact LP, then Newton/IRLS.
+// E_min for cross entropy (Section 4): separability by a certified LP, then Newton/IRLS.
 LogisticResult solve_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   const std::string who = "solve_logistic";
   check_xy(X, y, who);

@@ -1,6 +1,9 @@
 // Exact minima E_min (2.22) for the MAE (Section 3.5) and cross-entropy (Section 4) systems.
-// Linear programs are solved with GLPK: floating-point simplex, then GLPK's exact rational
-// simplex (glp_exact) from that basis, so the optimum is exact for the double data given.
+// Linear programs are solved with GLPK's simplex, and each answer is checked against a
+// certificate in double (LAD: primal loss = LP optimum; separability: margins of the separating
+// direction and a Gordan vector for the rest); a failed check throws std::runtime_error.
+// glp_exact is not used: it rounds every coefficient to a nearby simple fraction (relative
+// tolerance 1e-9), so it solves a perturbed problem, and it is 100x slower.
 // GLPK's terminal output is off. Bad input throws mltemp::InputError; a solver failure throws
 // InputError naming GLPK's return code and status.
 #pragma once
@@ -18,7 +21,7 @@ struct LadResult {
 LadResult solve_lad(const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
 
 // Logistic regression: min_theta <softplus(theta.x_i) - y_i theta.x_i> (Section 4, E_min), y_i
-// exactly 0 or 1. With s_i = 2 y_i - 1, one exact LP, max sum_i t_i s.t. s_i x_i.theta >= t_i,
+// exactly 0 or 1. With s_i = 2 y_i - 1, one LP, max sum_i t_i s.t. s_i x_i.theta >= t_i,
 // 0 <= t_i <= 1, finds the largest set S of points that a direction d separates strictly while
 // every other point has s_i x_i.d = 0:
 // - S = all points: linearly separable (exists theta with s_i theta.x_i >= 1 for all i):

@@ -336,6 +336,30 @@ TEST(MaeUniformPoint, ManyCoordinatesSpreadMonteCarlo) {
   EXPECT_LT(rel(mae_uniform_point(z.data(), 64, 0.4), alternating_sum_long_double(nz, 0.4)), 1e-14);
 }
 
+TEST(MaeUniformPoint, ScaleInvarianceAtExtremeScales) {
+  // E|lambda W - lambda y| = lambda E|W - y|, by every method, from 1e-250 to 1e250.
+  const std::vector<double> c = {1.0, 0.7, 0.45, 0.3, 0.2, 0.15, 0.1,
+                                 0.05, 0.5, 0.9, 0.8, 0.6, 0.4, 0.35};
+  const int m = static_cast<int>(c.size());
+  const double y = 0.8;
+  const double base = detail::mae_uniform_exact(c.data(), m, y);
+  EXPECT_LT(rel(mae_uniform_point(c.data(), m, y), base), 1e-14);  // cf path (14 terms)
+  for (double lam : {1e-250, 1e-100, 1e100, 1e250}) {
+    std::vector<double> d(c);
+    for (double& x : d) x *= lam;
+    EXPECT_LT(rel(mae_uniform_point(d.data(), m, y * lam), lam * base), 1e-14) << lam;
+    EXPECT_LT(rel(detail::mae_uniform_cf(d.data(), m, y * lam), lam * base), 1e-14) << lam;
+    EXPECT_LT(rel(detail::mae_uniform_exact(d.data(), m, y * lam), lam * base), 1e-15) << lam;
+  }
+  // CE: tiny c gives ln 2 + E W^2 / 8; huge c gives E|W| / 2 (+ O(1/c)).
+  const double tiny[2] = {1e-5, 2e-5};
+  EXPECT_LT(rel(ce_uniform_point(tiny, 2), kLn2 + (1e-10 + 4e-10) / 3.0 / 8.0), 1e-15);
+  std::vector<double> huge(c);
+  for (double& x : huge) x *= 1e250;
+  EXPECT_LT(rel(ce_uniform_point(huge.data(), m), 0.5e250 * mae_uniform_point(c.data(), m, 0.0)),
+            1e-14);
+}
+
 TEST(MaeUniformPoint, TrivialCasesAndBadInput) {
   EXPECT_EQ(mae_uniform_point(nullptr, 0, -3.0), 3.0);
   const double c[3] = {1.0, 0.5, 0.25};
