@@ -81,6 +81,12 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
     for (const auto& [k, v] : res.text_attrs)
       if (k == "system" || k == "minimum" || k == "data_origin") std::cout << k << ": " << v << "\n";
     std::cout << format_sweep(*res.table("sweep"));
+    if (const Table* l = res.table("layers"))
+      std::cout << "\nper layer (pre-activation energies against the reference z_l*):\n"
+                << format_columns(*l, {"scale", "layer", "E_l", "E_l_se", "T_l", "T_l_se", "T_l_exact", "T_l_asym"});
+    if (const Table* e = res.table("efficiency"))
+      std::cout << "\nwork efficiency:\n"
+                << format_columns(*e, {"scale", "eta", "eta_se", "eta_exact", "eta_limit", "engine_type"});
     double pps = 0;
     for (const auto& [k, v] : res.num_attrs)
       if (k == "particles_per_second") pps = v;

@@ -21,7 +21,7 @@ std::vector<OptionSpec> build_table() {
   return {
       {"name", T::kString, std::string("run"), "run name: the HDF5 group /runs/<name>", "", "name"},
       // [data]
-      {"data.source", T::kString, std::string("synthetic"), "where the data come from", "csv,synthetic", ""},
+      {"data.source", T::kString, std::string("synthetic"), "where the data come from", "csv,synthetic,teacher", ""},
       {"data.path", T::kString, {}, "csv: data file (relative to the config file's folder)", "", ""},
       {"data.target", T::kString, {}, "csv: target column by name (default: the last column)", "", ""},
       {"data.standardize", T::kBool, true, "z-score the feature columns (and the target, for regression)", "", ""},
@@ -30,15 +30,23 @@ std::vector<OptionSpec> build_table() {
       {"data.m", T::kInt, int64_t{4}, "synthetic: features (before the bias column)", "", ""},
       {"data.noise", T::kDouble, 0.5, "synthetic: noise standard deviation of the target", "", ""},
       {"data.seed", T::kInt, int64_t{7}, "synthetic: data seed (independent of mc.seed)", "", ""},
+      {"data.teacher_sigma", T::kDouble, 1.0, "teacher: std of the teacher network's weights (every layer)", "", ""},
+      {"data.teacher_scaling", T::kString, std::string("none"), "teacher: per-layer weight std teacher_sigma * k_l, k_l as in init.layer_scaling", "none,fan_in,he", ""},
       {"data.labels", T::kString, std::string("real"), "synthetic target: real (regression) or binary (0/1 = sign of x.w + noise)", "real,binary", ""},
       // [model]
-      {"model.kind", T::kString, std::string("linear"), "model family: linear regression or logistic regression", "linear,logistic", ""},
+      {"model.kind", T::kString, std::string("linear"), "model family: linear or logistic regression, or a multilayer perceptron", "linear,logistic,mlp", ""},
+      {"model.hidden", T::kIntList, std::vector<int64_t>{16}, "mlp: hidden-layer widths n_1 .. n_{L-1} (the output layer has width 1)", "", ""},
+      {"model.activation", T::kString, std::string("tanh"), "mlp: hidden activation", "tanh,sigmoid,relu", ""},
+      {"model.bias", T::kBool, false, "mlp: every layer has a bias vector (drawn like its weights)", "", ""},
+      {"model.train_iters", T::kInt, int64_t{3000}, "mlp on csv data: iteration budget of the full-batch trainer (BFGS + Newton polish)", "", ""},
+      {"model.train_seed", T::kInt, int64_t{1}, "mlp on csv data: seed of the trainer's random restarts", "", ""},
       // [energy]
       {"energy.kind", T::kString, std::string("mse"), "loss over the dataset (the energy): mse, mae (linear) or ce (logistic)", "mse,mae,ce,mbe", ""},
       {"energy.l1", T::kDouble, 0.0, "L1 penalty lambda * sum_j |theta_j|", "", ""},
       {"energy.l2", T::kDouble, 0.0, "L2 penalty lambda * sum_j theta_j^2", "", ""},
       // [init]
       {"init.dist", T::kString, std::string("normal"), "initial distribution of every coordinate", "normal,uniform,mixed", ""},
+      {"init.layer_scaling", T::kString, std::string("none"), "mlp: sigma_l = scale * k_l with k_l = 1, 1/sqrt(n_{l-1}) (fan_in) or sqrt(2/n_{l-1}) (he)", "none,fan_in,he", ""},
       {"init.normal_dims", T::kInt, int64_t{0}, "mixed: how many leading coordinates are normal (sigma = scale)", "", ""},
       {"init.uniform_ratio", T::kDouble, 1.7320508075688772, "mixed: a = uniform_ratio * scale for the uniform coordinates", "", ""},
       // [sweep]

@@ -19,7 +19,7 @@ namespace mltemp {
 
 enum class Backend { kOmp, kCuda };
 
-using EnergyVariant = std::variant<MseEnergy, MaeEnergy, CeEnergy>;
+using EnergyVariant = std::variant<MseEnergy, MaeEnergy, CeEnergy, MlpEnergy>;
 
 struct PointSetup {
   EnergyVariant energy;
@@ -84,4 +84,5 @@ Backend select_backend(const std::string& requested, bool quiet, std::string* de
 }  // namespace mltemp
 
 // The explicit instantiation list: every energy the engine runs. Add an energy here once.
-#define MLTEMP_FOR_EACH_ENERGY(X) X(::mltemp::MseEnergy) X(::mltemp::MaeEnergy) X(::mltemp::CeEnergy)
+#define MLTEMP_FOR_EACH_ENERGY(X) \
+  X(::mltemp::MseEnergy) X(::mltemp::MaeEnergy) X(::mltemp::CeEnergy) X(::mltemp::MlpEnergy)

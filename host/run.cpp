@@ -46,6 +46,8 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
   Table sweep("sweep");
   add_temperature_columns(sweep);
   sys->add_columns(sweep);
+  std::vector<Table> extra;
+  sys->add_tables(extra);
 
   RunOptions opts;
   opts.backend = ctx.backend;
@@ -66,17 +68,19 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                        " (mean is not finite); lower the scale");
     const size_t row = sweep.new_row();
     sys->fill_row(sweep, row, scales[i], st);
+    sys->fill_tables(extra, scales[i], st);
   }
   progress.finish();
   ctx.seconds = loop_seconds;
 
   res.tables.push_back(std::move(sweep));
+  for (auto& t : extra) res.tables.push_back(std::move(t));
   sys->add_arrays(res);
   res.text_attrs = {{"config", cfg.text()},
                     {"config_effective", cfg.echo()},
                     {"system", sys->describe()},
                     {"minimum", sys->minimum_note()},
-                    {"data_origin", ds.origin},
+                    {"data_origin", sys->data_origin(ds)},
                     {"backend", ctx.backend == Backend::kCuda ? "cuda" : "omp"},
                     {"device", ctx.device},
                     {"mltemp_version", kVersion},
@@ -96,15 +100,38 @@ std::string format_sweep(const Table& t) {
   o << buf;
   for (size_t r = 0; r < t.rows(); ++r) {
     auto f = [&](const char* c) { return t.get(r, c); };
+    const char* flag = f("se_reliable") == 0.0 ? "  ! heavy tails: se unreliable" : "";
     if (f("T_defined") == 0.0) {
       std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g   undefined (H <= 0): no temperature\n",
                     f("scale"), f("E_init"), f("E_init_se"), f("E_min"), f("H"));
     } else {
-      std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g %13.6g +- %8.2g %12.6g %7.2f %9.4f %10.4f\n",
+      std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g %13.6g +- %8.2g %12.6g %7.2f %9.4f %10.4f%s\n",
                     f("scale"), f("E_init"), f("E_init_se"), f("E_min"), f("H"), f("T_mc"), f("T_mc_se"), f("T_exact"),
-                    f("z"), f("T_mc_over_T_asym"), f("kappa_stat"));
+                    f("z"), f("T_mc_over_T_asym"), f("kappa_stat"), flag);
     }
     o << buf;
+  }
+  return o.str();
+}
+
+std::string format_columns(const Table& t, const std::vector<std::string>& cols) {
+  std::ostringstream o;
+  char buf[64];
+  for (const auto& c : cols) {
+    std::snprintf(buf, sizeof buf, "%13s", c.c_str());
+    o << buf;
+  }
+  o << "\n";
+  for (size_t r = 0; r < t.rows(); ++r) {
+    for (const auto& c : cols) {
+      bool text = false;
+      for (const auto& col : t.columns())
+        if (col.name == c && col.kind == Column::Kind::kText) text = true;
+      if (text) std::snprintf(buf, sizeof buf, "  %-28.28s", t.get_text(r, c).c_str());
+      else std::snprintf(buf, sizeof buf, "%13.6g", t.get(r, c));
+      o << buf;
+    }
+    o << "\n";
   }
   return o.str();
 }

@@ -23,6 +23,8 @@ RunResult run_config(const Config& cfg, RunContext& ctx);
 
 // A fixed-width terminal table of a sweep.
 std::string format_sweep(const Table& t);
+// Any table, the named columns only.
+std::string format_columns(const Table& t, const std::vector<std::string>& cols);
 
 extern const char* const kVersion;
 

@@ -33,6 +33,10 @@ void add_temperature_columns(Table& t) {
   t.add_column("T_defined", "flag", "1 if H > 0 (temperature defined), 0 if H <= 0", K::kInt);
   t.add_column("E_kurtosis", "", "excess kurtosis of the particle energies (heavy-tail diagnostic)");
   t.add_column("E_max_share", "", "largest particle's share of the energy sum (heavy-tail diagnostic)");
+  t.add_column("se_reliable", "flag",
+               "0 when the standard error cannot be trusted (heavy tails): sqrt((kurtosis + 2)/particles) > 0.3, "
+               "i.e. the variance itself is uncertain by > 30%, or one particle holds > 5% of the energy sum",
+               K::kInt);
 }
 
 void fill_temperature_columns(Table& t, size_t r, const TemperatureInputs& in) {
@@ -47,6 +51,8 @@ void fill_temperature_columns(Table& t, size_t r, const TemperatureInputs& in) {
   t.set(r, "kappa", in.kappa);
   t.set(r, "E_kurtosis", in.kurtosis);
   t.set(r, "E_max_share", in.max_share);
+  const bool reliable = std::sqrt((in.kurtosis + 2.0) / static_cast<double>(in.particles)) <= 0.3 && in.max_share <= 0.05;
+  t.set(r, "se_reliable", reliable ? 1.0 : 0.0);
   const bool defined = in.h > 0.0;
   t.set(r, "T_defined", defined ? 1.0 : 0.0);
   if (in.e_asym) {
@@ -87,6 +93,18 @@ DataSpec data_spec(const Config& cfg) {
   }
   d.standardize = cfg.get_bool("data.standardize");
   d.bias = cfg.get_bool("data.bias");
+  const bool mlp = cfg.get_string("model.kind") == "mlp";
+  if (mlp) {
+    // A network carries its own biases (model.bias); no constant input column.
+    if (cfg.given("data.bias") && d.bias)
+      throw InputError(cfg.where("data.bias") + ": an mlp has no bias column; use model.bias = true");
+    d.bias = false;
+  }
+  if (d.source == "teacher" && !mlp)
+    throw InputError(cfg.where("data.source") + ": the teacher generator needs model.kind = \"mlp\"");
+  for (const char* k : {"data.teacher_sigma", "data.teacher_scaling"})
+    if (cfg.given(k) && d.source != "teacher")
+      throw InputError(cfg.where(k) + ": only used with data.source = \"teacher\"");
   d.n = static_cast<int>(cfg.get_int("data.n"));
   d.m = static_cast<int>(cfg.get_int("data.m"));
   if (cfg.get_int("data.n") < 1 || cfg.get_int("data.n") > 100000000)
@@ -167,6 +185,14 @@ std::unique_ptr<System> make_system
                      ": the mean bias error E = <y - theta.x> is linear in theta, so it is unbounded "
                      "below: it has no minimum E_min, and without E_min there is no temperature "
                      "T = (E_init - E_min)/H");
+  if (model == "mlp") {
+    if (energy != "mse")
+      throw InputError(cfg.where("energy.kind") + ": the mlp model is implemented with energy.kind = \"mse\" (Section 5)");
+    return make_mlp_system(cfg, ds);
+  }
+  for (const char* k : {"model.hidden", "model.activation", "model.bias", "model.train_iters", "model.train_seed",
+                        "init.layer_scaling"})
+    if (cfg.given(k)) throw InputError(cfg.where(k) + ": only used with model.kind = \"mlp\"");
   if (model == "linear" && energy == "mse") return make_linear_mse_system(cfg, ds);
   if (model == "linear" && energy == "mae") return make_linear_mae_system(cfg, ds);
   if (model == "logistic" && energy == "ce") return make_logistic_ce_system(cfg, ds);

@@ -43,9 +43,14 @@ class System {
   // Adds columns beyond the shared ones (none by default).
   virtual void add_columns(Table&) const {}
   virtual void fill_row(Table& t, size_t row, double scale, const ObsStats& st) const = 0;
+  // Tables beyond `sweep` (e.g. per-layer rows), created once and filled at every scale.
+  virtual void add_tables(std::vector<Table>&) const {}
+  virtual void fill_tables(std::vector<Table>&, double /*scale*/, const ObsStats&) const {}
   // Arrays stored with the run (dataset moments, minimizer, ...).
   virtual void add_arrays(RunResult&) const {}
   virtual long params() const = 0;
+  // Where the data came from (the dataset's origin unless the system made its own).
+  virtual std::string data_origin(const Dataset& ds) const { return ds.origin; }
   // One line for the terminal about the minimum (method, convergence).
   virtual std::string minimum_note() const = 0;
 };
@@ -62,6 +67,8 @@ InitLayout init_layout(const Config& cfg, int m);
 std::unique_ptr<System> make_linear_mse_system(const Config& cfg, const Dataset& ds);
 std::unique_ptr<System> make_linear_mae_system(const Config& cfg, const Dataset& ds);
 std::unique_ptr<System> make_logistic_ce_system(const Config& cfg, const Dataset& ds);
+// data.source = "teacher" generates its data inside (it needs the network's shape).
+std::unique_ptr<System> make_mlp_system(const Config& cfg, const Dataset& ds);
 
 // Which data the config asks for (paths resolved, target standardization by model).
 DataSpec data_spec(const Config& cfg);

@@ -86,4 +86,68 @@ struct CrossEntropyLoss {
 using MaeEnergy = LinearDataEnergy<AbsLoss>;
 using CeEnergy = LinearDataEnergy<CrossEntropyLoss>;
 
+// Multilayer perceptron with MSE (Section 5): widths n_0 .. n_L (n_L = 1, linear output),
+// z_l = W_l h_{l-1} (+ b_l), h_l = g(z_l). theta layout per layer: W_l row-major, then b_l.
+// Observables: 0 the energy <(y - yhat)^2>; l = 1..L the layer energy <|z_l - z_l*|^2>
+// against the reference pre-activations z_l* (5.12); unused slots are 0.
+constexpr int kMlpMaxLayers = 8;
+
+enum MlpActivation : int { kMlpTanh = 0, kMlpSigmoid = 1, kMlpRelu = 2 };
+
+MLTEMP_HD inline double mlp_g(int act, double z) {
+  if (act == kMlpRelu) return z > 0.0 ? z : 0.0;
+  if (act == kMlpTanh) return tanh(z);
+  return 1.0 / (1.0 + exp(-z));
+}
+
+struct MlpEnergy {
+  static constexpr int kObs = 1 + kMlpMaxLayers;
+  int n;       // data points
+  int layers;  // L
+  int act;     // MlpActivation
+  int bias;    // 1: each layer has a bias vector
+  int max_width;
+  int widths[kMlpMaxLayers + 1];
+  int x_off;                      // X, n x n_0 row-major
+  int y_off;                      // y, n
+  int zstar_off[kMlpMaxLayers];   // z_l*, n x n_l row-major
+
+  MLTEMP_HD int work_size() const { return 2 * max_width; }
+
+  MLTEMP_HD void operator()(const double* blob, const double* theta, double* work,
+                            double* obs) const {
+    double e = 0.0;
+    double el[kMlpMaxLayers];
+    for (int l = 0; l < kMlpMaxLayers; ++l) el[l] = 0.0;
+    const double* x = blob + x_off;
+    const double* y = blob + y_off;
+    for (int i = 0; i < n; ++i) {
+      const double* in = x + i * widths[0];
+      double* out = work;
+      const double* w = theta;
+      for (int l = 1; l <= layers; ++l) {
+        const int nin = widths[l - 1], nout = widths[l];
+        const double* b = w + nout * nin;
+        const double* zs = blob + zstar_off[l - 1] + i * nout;
+        double sq = 0.0;
+        for (int r = 0; r < nout; ++r) {
+          double z = bias ? b[r] : 0.0;
+          for (int c = 0; c < nin; ++c) z += w[r * nin + c] * in[c];
+          const double d = z - zs[r];
+          sq += d * d;
+          out[r] = l < layers ? mlp_g(act, z) : z;
+        }
+        el[l - 1] += sq;
+        w += nout * nin + (bias ? nout : 0);
+        in = out;
+        out = (out == work) ? work + max_width : work;
+      }
+      const double r = y[i] - in[0];
+      e += r * r;
+    }
+    obs[0] = e / n;
+    for (int l = 0; l < kMlpMaxLayers; ++l) obs[1 + l] = el[l] / n;
+  }
+};
+
 }  // namespace mltemp
