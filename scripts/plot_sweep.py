@@ -11,43 +11,16 @@ import argparse
 import os
 import sys
 
-try:
-    import h5py
-    import numpy as np
-    import matplotlib
-except ImportError:
-    # `python3` on PATH may be an interpreter that cannot see Debian's packages.
-    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    sys.exit("plot_sweep: needs h5py, numpy and matplotlib (Debian: python3-h5py python3-matplotlib)")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mltemp_h5 import open_results, out_dir, runs_with, text_attr  # noqa: E402  (re-executes under Debian's python)
 
-matplotlib.use("Agg")
+import numpy as np  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
-
-
-def fail(msg):
-    print(f"plot_sweep: error: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def open_results(path):
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        fail(f"{path}: cannot open as HDF5 ({e})")
-    ftype = f["/"].attrs.get("filetype", b"")
-    if isinstance(ftype, bytes):
-        ftype = ftype.decode()
-    if ftype != "mltemp-results":
-        fail(f"{path}: not an mltemp results file (filetype {ftype!r})")
-    return f
 
 
 def plot_run(f, name, out_png):
     t = f[f"runs/{name}/sweep"][:]
-    g = f[f"runs/{name}"]
-    system = g.attrs.get("system", b"")
-    system = system.decode() if isinstance(system, bytes) else str(system)
+    system = text_attr(f[f"runs/{name}"], "system")
     s = t["scale"]
     ok = t["T_defined"] == 1
     fig, (ax, rx) = plt.subplots(2, 1, figsize=(7.5, 7), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
@@ -93,17 +66,8 @@ def main():
     ap.add_argument("--outdir", help="folder for the PNGs (default: beside the file)")
     a = ap.parse_args()
     f = open_results(a.file)
-    runs = sorted(k for k in f.get("runs", {}) if "sweep" in f[f"runs/{k}"])
-    if a.run:
-        for r in a.run:
-            if r not in runs:
-                fail(f"{a.file}: no run {r!r} with a sweep table (runs: {', '.join(runs) or 'none'})")
-        runs = a.run
-    if not runs:
-        fail(f"{a.file}: no runs with a sweep table")
-    outdir = a.outdir or os.path.dirname(os.path.abspath(a.file))
-    if not os.path.isdir(outdir):
-        fail(f"--outdir {outdir}: not a folder")
+    runs = runs_with(f, "sweep", a.run, a.file)
+    outdir = out_dir(a.file, a.outdir)
     stem = os.path.splitext(os.path.basename(a.file))[0]
     for r in runs:
         png = os.path.join(outdir, f"{stem}-{r}.png")
