@@ -4,6 +4,9 @@
 #include <cmath>
 
 #include "mltemp/rng.h"
+#include "mltemp/sampler.h"
+
+#include <vector>
 
 using namespace mltemp;
 
@@ -77,4 +80,46 @@ TEST(Rng, StreamsAndDrawsUncorrelated) {
   double sxy = 0;
   for (int k = 0; k < n; ++k) sxy += philox_normal(9, 1, k, 0) * philox_normal(9, 1, k, 1);
   EXPECT_LT(std::abs(sxy / n) * std::sqrt(n), 4.0);
+}
+
+
+TEST(Sampler, PairedCoordinatesHaveTheRightLawAndAreUncorrelated) {
+  // dims 7, normal_dims 3: pairs (0,1) normal-normal, (2,3) the normal/uniform boundary,
+  // (4,5) uniform-uniform, 6 alone. Scales differ per coordinate.
+  const int dims = 7, nd = 3;
+  std::vector<double> blob = {1.0, 2.0, 0.5, 3.0, 1.0, 2.0, 4.0};
+  const InitParams p{77, stream_id(Stream::kInit, 3), dims, nd, 0};
+  const int n = 1 << 19;
+  std::vector<double> s1(dims, 0), s2(dims, 0), s4(dims, 0), cross(dims - 1, 0);
+  std::vector<double> th(dims);
+  for (int k = 0; k < n; ++k) {
+    draw_particle(p, blob.data(), k, th.data());
+    for (int j = 0; j < dims; ++j) {
+      const double x = th[j] / blob[j];  // standardized: N(0,1) or U[-1,1]
+      s1[j] += x;
+      s2[j] += x * x;
+      s4[j] += x * x * x * x;
+      if (j + 1 < dims) cross[j] += x * th[j + 1] / blob[j + 1];
+    }
+  }
+  for (int j = 0; j < dims; ++j) {
+    const bool normal = j < nd;
+    const double var = normal ? 1.0 : 1.0 / 3.0, m4 = normal ? 3.0 : 0.2;
+    EXPECT_LT(std::abs(s1[j] / n) / std::sqrt(var / n), 4.0) << "coordinate " << j;
+    EXPECT_LT(std::abs(s2[j] / n - var) / std::sqrt((m4 - var * var) / n), 4.0) << "coordinate " << j;
+    if (!normal) EXPECT_LE(s4[j] / n, 0.2 + 0.01);
+  }
+  for (int j = 0; j + 1 < dims; ++j) {
+    const double sd = std::sqrt(((j < nd ? 1.0 : 1.0 / 3.0) * (j + 1 < nd ? 1.0 : 1.0 / 3.0)) / n);
+    EXPECT_LT(std::abs(cross[j] / n) / sd, 4.0) << "pair " << j << "," << j + 1;
+  }
+  // |x1|^2 + |x0|^2 is chi-square with 2 dof only if the Box-Muller pair is independent:
+  // check P(x0^2 + x1^2 > 2) = e^-1 through the same draws.
+  int above = 0;
+  for (int k = 0; k < n; ++k) {
+    draw_particle(p, blob.data(), k, th.data());
+    above += th[0] * th[0] + th[1] * th[1] / 4.0 > 2.0;
+  }
+  const double pr = std::exp(-1.0);
+  EXPECT_LT(std::abs(above / double(n) - pr) / std::sqrt(pr * (1 - pr) / n), 4.0);
 }
