@@ -79,7 +79,8 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
   write_results(out, {res});
   if (!quiet) {
     for (const auto& [k, v] : res.text_attrs)
-      if (k == "system" || k == "minimum" || k == "data_origin") std::cout << k << ": " << v << "\n";
+      if ((k == "system" || k == "minimum" || k == "data_origin" || k == "exact_reference") && !v.empty())
+        std::cout << k << ": " << v << "\n";
     std::cout << format_sweep(*res.table("sweep"));
     if (const Table* l = res.table("layers"))
       std::cout << "\nper layer (pre-activation energies against the reference z_l*):\n"

@@ -275,7 +275,9 @@ void Config::set_from_cli(const std::string& key, const std::string& text) {
   if (!spec) throw InputError("unknown config key '" + key + "'");
   const std::string where = spec->flag.empty() ? "--set " + key : "--" + spec->flag;
   if (spec->type == OptType::kString) {
-    OptValue v = text;
+    // Bare words and TOML-quoted strings both work: --set model.activation=relu or ="relu".
+    const bool quoted = text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front();
+    OptValue v = quoted ? text.substr(1, text.size() - 2) : text;
     check_choice(*spec, v, where);
     values_[key] = Entry{std::move(v), Source::kCli, 0};
     return;

@@ -80,6 +80,7 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                     {"config_effective", cfg.echo()},
                     {"system", sys->describe()},
                     {"minimum", sys->minimum_note()},
+                    {"exact_reference", sys->reference_note()},
                     {"data_origin", sys->data_origin(ds)},
                     {"backend", ctx.backend == Backend::kCuda ? "cuda" : "omp"},
                     {"device", ctx.device},

@@ -51,6 +51,8 @@ class System {
   virtual long params() const = 0;
   // Where the data came from (the dataset's origin unless the system made its own).
   virtual std::string data_origin(const Dataset& ds) const { return ds.origin; }
+  // What exact reference the T_exact column uses, or why there is none ("" if obvious).
+  virtual std::string reference_note() const { return ""; }
   // One line for the terminal about the minimum (method, convergence).
   virtual std::string minimum_note() const = 0;
 };

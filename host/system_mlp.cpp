@@ -98,6 +98,16 @@ class MlpSystem final : public System {
   std::string data_origin(const Dataset&) const override { return origin_; }
   std::string minimum_note() const override { return note_; }
 
+  std::string reference_note() const override {
+    if (shape_.act == Activation::kRelu)
+      return "exact E_init and E_l at every layer: the ReLU second-moment recursion (5.9-5.10)";
+    if (L_ <= 2)
+      return std::string("exact E_init and E_l: one-dimensional integrals (one hidden layer, ") +
+             (uniform_ ? "uniform" : "normal") + " init)";
+    return "no exact E_init for " + std::string(activation_name(shape_.act)) + " with " + std::to_string(L_ - 1) +
+           " hidden layers (T_exact is NaN): Monte Carlo is the only finite-scale truth; exact E_l for l <= 2 only";
+  }
+
   std::string describe() const override {
     std::ostringstream o;
     o << "mlp ";

@@ -45,7 +45,7 @@ TEST(Config, DefaultsFileAndCliPrecedence) {
   EXPECT_EQ(c.get_int("mc.particles"), 7000);
   EXPECT_EQ(c.where("mc.particles"), "--particles");
   EXPECT_EQ(c.where("name"), "cfg.toml:1: name");
-  c.set_from_cli("mc.backend", "omp");
+  c.set_from_cli("mc.backend", "\"omp\"");  // a TOML-quoted string works too
   EXPECT_EQ(c.get_string("mc.backend"), "omp");
   const std::string echo = c.echo();
   EXPECT_NE(echo.find("particles = 7000  # command line"), std::string::npos) << echo;
