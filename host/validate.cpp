@@ -42,74 +42,54 @@ size_t Validator::row_of(const RunResult& r, double scale) {
   throw std::logic_error("validate: run " + r.name + " has no scale " + std::to_string(scale));
 }
 
-void Validator::exact(const std::string& id, const RunResult& r,
-                      const std::vector<double>& scales) {
-  const Table& t = *r.table("sweep");
-  Verdict v = start(id, r.name + " " + scales_text(scales));
-  v.stat_name = "max|z|";
+void Validator::worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows,
+                                const std::string& value, const std::string& reference, double ref_const,
+                                const std::string& se) {
   v.stat = 0;
   bool ok = true;
-  for (double s : scales) {
-    const size_t i = row_of(r, s);
-    const double z = t.get(i, "z");
-    if (!std::isfinite(z)) ok = false;
-    if (!(std::abs(z) <= v.stat)) {
-      v.stat = std::abs(z);
-      v.reference = t.get(i, "T_exact");
-      v.mc = t.get(i, "T_mc");
-      v.se = t.get(i, "T_mc_se");
+  for (size_t i : rows) {
+    const double ref = reference.empty() ? ref_const : t.get(i, reference);
+    const double d = std::abs(t.get(i, value) - ref) / t.get(i, se);
+    if (!std::isfinite(d)) ok = false;
+    if (!(d <= v.stat)) {
+      v.stat = d;
+      v.reference = ref;
+      v.mc = t.get(i, value);
+      v.se = t.get(i, se);
     }
   }
   v.pass = ok && v.stat < 4.0;
+}
+
+std::vector<size_t> Validator::rows_of(const RunResult& r, const std::vector<double>& scales) {
+  std::vector<size_t> rows;
+  for (double s : scales) rows.push_back(row_of(r, s));
+  return rows;
+}
+
+void Validator::exact(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
+  Verdict v = start(id, r.name + " " + scales_text(scales));
+  v.stat_name = "max|z|";
+  worst_deviation(v, *r.table("sweep"), rows_of(r, scales), "T_mc", "T_exact", 0.0, "T_mc_se");
   v.note = "T at the worst scale";
   rows_.push_back(v);
 }
 
 void Validator::energy_ratio(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
-  const Table& t = *r.table("sweep");
   Verdict v = start(id, r.name + " " + scales_text(scales));
   v.stat_name = "|ratio-1|/se";
-  v.stat = 0;
-  v.reference = 1.0;
-  bool ok = true;
-  for (double s : scales) {
-    const size_t i = row_of(r, s);
-    const double d = std::abs(t.get(i, "energy_ratio") - 1.0) / t.get(i, "energy_ratio_se");
-    if (!std::isfinite(d)) ok = false;
-    if (!(d <= v.stat)) {
-      v.stat = d;
-      v.mc = t.get(i, "energy_ratio");
-      v.se = t.get(i, "energy_ratio_se");
-    }
-  }
-  v.pass = ok && v.stat < 4.0;
+  worst_deviation(v, *r.table("sweep"), rows_of(r, scales), "energy_ratio", "", 1.0, "energy_ratio_se");
   v.note = "(E_init - E_min)/E_asym";
   rows_.push_back(v);
 }
 
-void Validator::kappa(const std::string& id, const RunResult& r,
-                      const std::vector<double>& scales) {
-  const Table& t = *r.table("sweep");
+void Validator::kappa(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
   Verdict v = start(id, r.name + " " + scales_text(scales));
   v.stat_name = "|k-kappa|/se";
-  v.stat = 0;
-  bool ok = true;
-  double ratio_at_last = kNaN;
-  for (double s : scales) {
-    const size_t i = row_of(r, s);
-    const double d = std::abs(t.get(i, "kappa_stat") - t.get(i, "kappa")) / t.get(i, "kappa_stat_se");
-    if (!std::isfinite(d)) ok = false;
-    if (!(d <= v.stat)) {
-      v.stat = d;
-      v.reference = t.get(i, "kappa");
-      v.mc = t.get(i, "kappa_stat");
-      v.se = t.get(i, "kappa_stat_se");
-    }
-    ratio_at_last = t.get(i, "T_mc_over_T_asym");
-  }
-  v.pass = ok && v.stat < 4.0;
+  worst_deviation(v, *r.table("sweep"), rows_of(r, scales), "kappa_stat", "kappa", 0.0, "kappa_stat_se");
   char buf[128];
-  std::snprintf(buf, sizeof buf, "(T_asym/T_mc-1)ln s; T_mc/T_asym = %.4f at %g", ratio_at_last, scales.back());
+  std::snprintf(buf, sizeof buf, "(T_asym/T_mc-1)ln s; T_mc/T_asym = %.4f at %g",
+                r.table("sweep")->get(row_of(r, scales.back()), "T_mc_over_T_asym"), scales.back());
   v.note = buf;
   rows_.push_back(v);
 }

@@ -60,8 +60,14 @@ class Validator {
   std::vector<RunResult> results() const;
   RunContext& context() { return ctx_; }
 
-  // Row index of `scale` in a run's sweep table (exact match).
+  // Row index of `scale` in a run's sweep table (exact match), and of several scales.
   static size_t row_of(const RunResult& r, double scale);
+  static std::vector<size_t> rows_of(const RunResult& r, const std::vector<double>& scales);
+  // The worst |value - reference| / se over `rows` of `t` (reference: a column, or ref_const
+  // when the name is empty) into v: stat, reference, mc, se; passes below 4 when all finite.
+  static void worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows,
+                              const std::string& value, const std::string& reference, double ref_const,
+                              const std::string& se);
 
  private:
   RunContext ctx_;

@@ -35,26 +35,19 @@ int layer_count(const RunResult& r) {
   return L;
 }
 
+// Rows of the layers table at the listed scales, layers from..L.
+std::vector<size_t> layer_rows(const RunResult& r, const std::vector<double>& scales, int from) {
+  std::vector<size_t> rows;
+  for (double s : scales)
+    for (int l = from; l <= layer_count(r); ++l) rows.push_back(layer_row(r, s, l));
+  return rows;
+}
+
 // Every layer's exact energy at the listed scales: worst |z| < 4.
 void layers_exact(Validator& v, const std::string& id, const RunResult& r, const std::vector<double>& scales) {
   Verdict q = v.start(id, r.name + " all layers");
-  const Table& t = *r.table("layers");
   q.stat_name = "max|z|";
-  q.stat = 0;
-  bool ok = true;
-  for (double s : scales)
-    for (int l = 1; l <= layer_count(r); ++l) {
-      const size_t i = layer_row(r, s, l);
-      const double z = t.get(i, "z");
-      if (!std::isfinite(z)) ok = false;
-      if (!(std::abs(z) <= q.stat)) {
-        q.stat = std::abs(z);
-        q.reference = t.get(i, "T_l_exact");
-        q.mc = t.get(i, "T_l");
-        q.se = t.get(i, "T_l_se");
-      }
-    }
-  q.pass = ok && q.stat < 4;
+  Validator::worst_deviation(q, *r.table("layers"), layer_rows(r, scales, 1), "T_l", "T_l_exact", 0.0, "T_l_se");
   q.note = "T_l at the worst layer and scale";
   v.add(q);
 }
@@ -62,20 +55,9 @@ void layers_exact(Validator& v, const std::string& id, const RunResult& r, const
 // Layer energies against their leading order, layers from..L at one scale: worst |ratio-1|/se.
 void layers_asym(Validator& v, const std::string& id, const RunResult& r, double scale, int from) {
   Verdict q = v.start(id, r.name + " layers >= " + std::to_string(from) + ", scale " + std::to_string(scale).substr(0, 7));
-  const Table& t = *r.table("layers");
   q.stat_name = "|ratio-1|/se";
-  q.stat = 0;
-  q.reference = 1.0;
-  for (int l = from; l <= layer_count(r); ++l) {
-    const size_t i = layer_row(r, scale, l);
-    const double d = std::abs(t.get(i, "energy_ratio") - 1.0) / t.get(i, "energy_ratio_se");
-    if (!(d <= q.stat)) {
-      q.stat = d;
-      q.mc = t.get(i, "energy_ratio");
-      q.se = t.get(i, "energy_ratio_se");
-    }
-  }
-  q.pass = std::isfinite(q.stat) && q.stat < 4;
+  Validator::worst_deviation(q, *r.table("layers"), layer_rows(r, {scale}, from), "energy_ratio", "", 1.0,
+                             "energy_ratio_se");
   q.note = "E_l / E_l_asym at the worst layer";
   v.add(q);
 }

@@ -7,17 +7,14 @@
 #include "config.h"
 #include "errors.h"
 #include "run.h"
+#include "test_util.h"
 
 using namespace mltemp;
+using mltemp::test::run_text;
+using mltemp::test::error_of;
 
 namespace {
 
-RunResult run_text(const std::string& text) {
-  Config c = Config::from_toml(text, "<test>", std::string(MLTEMP_SOURCE_DIR) + "/examples");
-  RunContext ctx;
-  ctx.quiet = true;
-  return run_config(c, ctx);
-}
 
 std::string synth(const std::string& model, const std::string& energy, const std::string& dist,
                   const std::string& extra_data = "") {
@@ -26,14 +23,6 @@ std::string synth(const std::string& model, const std::string& energy, const std
          "\"\n[sweep]\nscales = [0.6, 3.0, 50.0, 1e4]\n[mc]\nparticles = 60000\nseed = 31\n";
 }
 
-std::string error_of(const std::string& text) {
-  try {
-    run_text(text);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 

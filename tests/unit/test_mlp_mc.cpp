@@ -10,17 +10,14 @@
 #include "errors.h"
 #include "mltemp/energies.h"
 #include "run.h"
+#include "test_util.h"
 
 using namespace mltemp;
+using mltemp::test::run_text;
+using mltemp::test::error_of;
 
 namespace {
 
-RunResult run_text(const std::string& text) {
-  Config c = Config::from_toml(text, "<test>", std::string(MLTEMP_SOURCE_DIR) + "/examples");
-  RunContext ctx;
-  ctx.quiet = true;
-  return run_config(c, ctx);
-}
 
 std::string teacher(const std::string& hidden, const std::string& act, bool bias, const std::string& scales,
                     const std::string& mc = "particles = 30000\nseed = 4\n", const std::string& dist = "normal") {
@@ -29,14 +26,6 @@ std::string teacher(const std::string& hidden, const std::string& act, bool bias
          "\"\n[sweep]\nscales = [" + scales + "]\n[mc]\n" + mc;
 }
 
-std::string error_of(const std::string& text) {
-  try {
-    run_text(text);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 

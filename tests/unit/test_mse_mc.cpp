@@ -7,8 +7,11 @@
 
 #include "config.h"
 #include "run.h"
+#include "test_util.h"
 
 using namespace mltemp;
+using mltemp::test::run_text;
+using mltemp::test::error_of;
 
 namespace {
 
@@ -17,12 +20,6 @@ std::string cfg_text(const std::string& init, const std::string& energy, const s
          "[init]\n" + init + "[sweep]\nscales = [0.7, 2.0, 30.0, 1e3]\n[mc]\n" + mc;
 }
 
-RunResult run_text(const std::string& text) {
-  Config c = Config::from_toml(text, "<test>", ".");
-  RunContext ctx;
-  ctx.quiet = true;
-  return run_config(c, ctx);
-}
 
 void expect_exact(const RunResult& r) {
   const Table& t = *r.table("sweep");
