@@ -15,14 +15,12 @@ using mltemp::test::error_of;
 
 namespace {
 
-
 std::string synth(const std::string& model, const std::string& energy, const std::string& dist,
                   const std::string& extra_data = "") {
   return "name = \"g\"\n[data]\nn = 60\nm = 3\nnoise = 0.7\nlabels = \"binary\"\n" + extra_data + "[model]\nkind = \"" +
          model + "\"\n[energy]\nkind = \"" + energy + "\"\n[init]\ndist = \"" + dist +
          "\"\n[sweep]\nscales = [0.6, 3.0, 50.0, 1e4]\n[mc]\nparticles = 60000\nseed = 31\n";
 }
-
 
 }  // namespace
 

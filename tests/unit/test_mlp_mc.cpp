@@ -18,14 +18,12 @@ using mltemp::test::error_of;
 
 namespace {
 
-
 std::string teacher(const std::string& hidden, const std::string& act, bool bias, const std::string& scales,
                     const std::string& mc = "particles = 30000\nseed = 4\n", const std::string& dist = "normal") {
   return "name = \"t\"\n[data]\nsource = \"teacher\"\nn = 20\nm = 3\nnoise = 0.0\n[model]\nkind = \"mlp\"\nhidden = [" +
          hidden + "]\nactivation = \"" + act + "\"\nbias = " + (bias ? "true" : "false") + "\n[init]\ndist = \"" + dist +
          "\"\n[sweep]\nscales = [" + scales + "]\n[mc]\n" + mc;
 }
-
 
 }  // namespace
 

@@ -20,7 +20,6 @@ std::string cfg_text(const std::string& init, const std::string& energy, const s
          "[init]\n" + init + "[sweep]\nscales = [0.7, 2.0, 30.0, 1e3]\n[mc]\n" + mc;
 }
 
-
 void expect_exact(const RunResult& r) {
   const Table& t = *r.table("sweep");
   ASSERT_EQ(t.rows(), 4u);
