@@ -26,6 +26,15 @@ class GlmSystem : public System {
   }
 
   long params() const override { return ds_.X.cols(); }
+
+  std::string reference_note() const override {
+    if (ce_)
+      return uniform() ? "exact E_init per point: a characteristic-function integral of softplus (GSL)"
+                       : "exact E_init per point: phi(s_i) split at the kink, adaptive GSL quadrature (4.2-4.3)";
+    return uniform() ? "exact E_init per point: alternating sum in exact integer arithmetic (<= 12 terms), else "
+                       "the characteristic-function integral"
+                     : "exact E_init per point: the folded-normal mean";
+  }
   bool uniform() const { return layout_.normal_dims == 0; }
 
   PointSetup point(double s, uint32_t index, uint64_t seed) const override {

@@ -35,6 +35,10 @@ class LinearMseSystem final : public System {
 
   long params() const override { return mo_.m; }
 
+  std::string reference_note() const override {
+    return "exact E_init in closed form, c + sum_j v_j (A_jj + l2) + l1 sum_j E|theta_j| (3.3-3.32)";
+  }
+
   std::string minimum_note() const override {
     std::ostringstream o;
     o.precision(10);
