@@ -2,12 +2,11 @@
 
 #include <omp.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <sstream>
-
-#include <CLI/CLI.hpp>
 
 #include "config.h"
 #include "engine.h"
@@ -61,8 +60,8 @@ void apply_threads(const Config& cfg) {
   if (t > 0) omp_set_num_threads(static_cast<int>(t));
 }
 
-int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config,
-            const Overrides& ov, CLI::App* app) {
+int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config, const Overrides& ov,
+            CLI::App* app) {
   Config cfg = Config::from_file(config_path);
   ov.apply(cfg, app);
   if (print_config) {
@@ -92,8 +91,8 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
     for (const auto& [k, v] : res.num_attrs)
       if (k == "particles_per_second") pps = v;
     std::printf("backend %s (%s), %.3g particles/s, %.2f s; wrote /runs/%s to %s\n",
-                ctx.backend == Backend::kCuda ? "cuda" : "omp", ctx.device.c_str(), pps, ctx.seconds,
-                res.name.c_str(), out.c_str());
+                ctx.backend == Backend::kCuda ? "cuda" : "omp", ctx.device.c_str(), pps, ctx.seconds, res.name.c_str(),
+                out.c_str());
   }
   return 0;
 }
@@ -125,7 +124,7 @@ int cli_main(int argc, char** argv) {
   CLI::App app{"mltemp: Monte Carlo temperatures of machine-learning systems (T = (E_init - E_min)/H)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mltemp ") + kVersion + " (CUDA backend " +
-                                      (cuda_compiled() ? "compiled" : "not compiled") + ")");
+                                        (cuda_compiled() ? "compiled" : "not compiled") + ")");
 
   std::string config_path, out, validate_out, validate_backend = "auto";
   bool quiet = false, print_config = false, vquiet = false;

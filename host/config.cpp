@@ -1,12 +1,12 @@
 #include "config.h"
 
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "errors.h"
 
@@ -31,24 +31,35 @@ std::vector<OptionSpec> build_table() {
       {"data.noise", T::kDouble, 0.5, "synthetic: noise standard deviation of the target", "", ""},
       {"data.seed", T::kInt, int64_t{7}, "synthetic: data seed (independent of mc.seed)", "", ""},
       {"data.teacher_sigma", T::kDouble, 1.0, "teacher: std of the teacher network's weights (every layer)", "", ""},
-      {"data.teacher_scaling", T::kString, std::string("none"), "teacher: per-layer weight std teacher_sigma * k_l, k_l as in init.layer_scaling", "none,fan_in,he", ""},
-      {"data.labels", T::kString, std::string("real"), "synthetic target: real (regression) or binary (0/1 = sign of x.w + noise)", "real,binary", ""},
+      {"data.teacher_scaling", T::kString, std::string("none"),
+       "teacher: per-layer weight std teacher_sigma * k_l, k_l as in init.layer_scaling", "none,fan_in,he", ""},
+      {"data.labels", T::kString, std::string("real"),
+       "synthetic target: real (regression) or binary (0/1 = sign of x.w + noise)", "real,binary", ""},
       // [model]
-      {"model.kind", T::kString, std::string("linear"), "model family: linear or logistic regression, or a multilayer perceptron", "linear,logistic,mlp", ""},
-      {"model.hidden", T::kIntList, std::vector<int64_t>{16}, "mlp: hidden-layer widths n_1 .. n_{L-1} (the output layer has width 1)", "", ""},
+      {"model.kind", T::kString, std::string("linear"),
+       "model family: linear or logistic regression, or a multilayer perceptron", "linear,logistic,mlp", ""},
+      {"model.hidden", T::kIntList, std::vector<int64_t>{16},
+       "mlp: hidden-layer widths n_1 .. n_{L-1} (the output layer has width 1)", "", ""},
       {"model.activation", T::kString, std::string("tanh"), "mlp: hidden activation", "tanh,sigmoid,relu", ""},
       {"model.bias", T::kBool, false, "mlp: every layer has a bias vector (drawn like its weights)", "", ""},
-      {"model.train_iters", T::kInt, int64_t{3000}, "mlp on csv data: iteration budget of the full-batch trainer (BFGS + Newton polish)", "", ""},
+      {"model.train_iters", T::kInt, int64_t{3000},
+       "mlp on csv data: iteration budget of the full-batch trainer (BFGS + Newton polish)", "", ""},
       {"model.train_seed", T::kInt, int64_t{1}, "mlp on csv data: seed of the trainer's random restarts", "", ""},
       // [energy]
-      {"energy.kind", T::kString, std::string("mse"), "loss over the dataset (the energy): mse, mae (linear) or ce (logistic)", "mse,mae,ce,mbe", ""},
+      {"energy.kind", T::kString, std::string("mse"),
+       "loss over the dataset (the energy): mse, mae (linear) or ce (logistic)", "mse,mae,ce,mbe", ""},
       {"energy.l1", T::kDouble, 0.0, "L1 penalty lambda * sum_j |theta_j|", "", ""},
       {"energy.l2", T::kDouble, 0.0, "L2 penalty lambda * sum_j theta_j^2", "", ""},
       // [init]
-      {"init.dist", T::kString, std::string("normal"), "initial distribution of every coordinate", "normal,uniform,mixed", ""},
-      {"init.layer_scaling", T::kString, std::string("none"), "mlp: sigma_l = scale * k_l with k_l = 1, 1/sqrt(n_{l-1}) (fan_in) or sqrt(2/n_{l-1}) (he)", "none,fan_in,he", ""},
-      {"init.normal_dims", T::kInt, int64_t{0}, "mixed: how many leading coordinates are normal (sigma = scale)", "", ""},
-      {"init.uniform_ratio", T::kDouble, 1.7320508075688772, "mixed: a = uniform_ratio * scale for the uniform coordinates", "", ""},
+      {"init.dist", T::kString, std::string("normal"), "initial distribution of every coordinate",
+       "normal,uniform,mixed", ""},
+      {"init.layer_scaling", T::kString, std::string("none"),
+       "mlp: sigma_l = scale * k_l with k_l = 1, 1/sqrt(n_{l-1}) (fan_in) or sqrt(2/n_{l-1}) (he)", "none,fan_in,he",
+       ""},
+      {"init.normal_dims", T::kInt, int64_t{0}, "mixed: how many leading coordinates are normal (sigma = scale)", "",
+       ""},
+      {"init.uniform_ratio", T::kDouble, 1.7320508075688772,
+       "mixed: a = uniform_ratio * scale for the uniform coordinates", "", ""},
       // [sweep]
       {"sweep.scales", T::kDoubleList, {}, "explicit scales (sigma for normal/mixed, a for uniform)", "", ""},
       {"sweep.from", T::kDouble, {}, "log-spaced sweep: first scale", "", ""},
@@ -69,13 +80,20 @@ std::string type_error(const std::string& where, OptType want, const std::string
 
 std::string node_type(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date/time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
   }
 }
 
@@ -164,12 +182,18 @@ const OptionSpec* find_option(const std::string& key) {
 
 std::string option_type_name(OptType t) {
   switch (t) {
-    case OptType::kString: return "a string";
-    case OptType::kInt: return "an integer";
-    case OptType::kDouble: return "a number";
-    case OptType::kBool: return "a boolean";
-    case OptType::kDoubleList: return "an array of numbers";
-    case OptType::kIntList: return "an array of integers";
+    case OptType::kString:
+      return "a string";
+    case OptType::kInt:
+      return "an integer";
+    case OptType::kDouble:
+      return "a number";
+    case OptType::kBool:
+      return "a boolean";
+    case OptType::kDoubleList:
+      return "an array of numbers";
+    case OptType::kIntList:
+      return "an array of integers";
   }
   return "?";
 }
@@ -209,8 +233,7 @@ std::string format_value(const OptValue& v) {
   return o.str();
 }
 
-Config Config::from_toml(const std::string& text, const std::string& origin,
-                         const std::string& base_dir) {
+Config Config::from_toml(const std::string& text, const std::string& origin, const std::string& base_dir) {
   Config cfg;
   cfg.text_ = text;
   cfg.origin_ = origin;
@@ -226,36 +249,37 @@ Config Config::from_toml(const std::string& text, const std::string& origin,
     throw InputError(msg.str());
   }
   // Walk every leaf; tables open a section.
-  std::function<void(const toml::table&, const std::string&)> walk =
-      [&](const toml::table& t, const std::string& prefix) {
-        for (const auto& [k, node] : t) {
-          const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-          const int line = static_cast<int>(node.source().begin.line);
-          const std::string where = origin + ":" + std::to_string(line) + ": " + key;
-          if (const toml::table* sub = node.as_table()) {
-            bool known_section = false;
-            for (const auto& o : option_table())
-              if (o.key.rfind(key + ".", 0) == 0) known_section = true;
-            if (!known_section) throw InputError(where + ": unknown section [" + key + "]");
-            walk(*sub, key);
-            continue;
-          }
-          const OptionSpec* spec = find_option(key);
-          if (!spec) {
-            std::string known;
-            for (const auto& o : option_table()) {
-              const auto dot = o.key.rfind('.');
-              const std::string sec = dot == std::string::npos ? "" : o.key.substr(0, dot);
-              if (sec == prefix) known += (known.empty() ? "" : ", ") + o.key.substr(dot == std::string::npos ? 0 : dot + 1);
-            }
-            throw InputError(where + ": unknown key" +
-                             (known.empty() ? std::string() : " (known keys here: " + known + ")"));
-          }
-          OptValue v = convert(node, *spec, where);
-          check_choice(*spec, v, where);
-          cfg.values_[key] = Entry{std::move(v), Source::kFile, line};
+  std::function<void(const toml::table&, const std::string&)> walk = [&](const toml::table& t,
+                                                                         const std::string& prefix) {
+    for (const auto& [k, node] : t) {
+      const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+      const int line = static_cast<int>(node.source().begin.line);
+      const std::string where = origin + ":" + std::to_string(line) + ": " + key;
+      if (const toml::table* sub = node.as_table()) {
+        bool known_section = false;
+        for (const auto& o : option_table())
+          if (o.key.rfind(key + ".", 0) == 0) known_section = true;
+        if (!known_section) throw InputError(where + ": unknown section [" + key + "]");
+        walk(*sub, key);
+        continue;
+      }
+      const OptionSpec* spec = find_option(key);
+      if (!spec) {
+        std::string known;
+        for (const auto& o : option_table()) {
+          const auto dot = o.key.rfind('.');
+          const std::string sec = dot == std::string::npos ? "" : o.key.substr(0, dot);
+          if (sec == prefix)
+            known += (known.empty() ? "" : ", ") + o.key.substr(dot == std::string::npos ? 0 : dot + 1);
         }
-      };
+        throw InputError(where + ": unknown key" +
+                         (known.empty() ? std::string() : " (known keys here: " + known + ")"));
+      }
+      OptValue v = convert(node, *spec, where);
+      check_choice(*spec, v, where);
+      cfg.values_[key] = Entry{std::move(v), Source::kFile, line};
+    }
+  };
   walk(root, "");
   return cfg;
 }
@@ -276,7 +300,8 @@ void Config::set_from_cli(const std::string& key, const std::string& text) {
   const std::string where = spec->flag.empty() ? "--set " + key : "--" + spec->flag;
   if (spec->type == OptType::kString) {
     // Bare words and TOML-quoted strings both work: --set model.activation=relu or ="relu".
-    const bool quoted = text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front();
+    const bool quoted =
+        text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front();
     OptValue v = quoted ? text.substr(1, text.size() - 2) : text;
     check_choice(*spec, v, where);
     values_[key] = Entry{std::move(v), Source::kCli, 0};
@@ -301,9 +326,7 @@ const Config::Entry& Config::entry(const std::string& key) const {
   return it->second;
 }
 
-bool Config::has(const std::string& key) const {
-  return !std::holds_alternative<std::monostate>(entry(key).value);
-}
+bool Config::has(const std::string& key) const { return !std::holds_alternative<std::monostate>(entry(key).value); }
 bool Config::given(const std::string& key) const { return entry(key).source != Source::kDefault; }
 
 template <class T>
@@ -322,12 +345,14 @@ std::vector<int64_t> Config::get_ints(const std::string& key) const { return get
 std::string Config::where(const std::string& key) const {
   const Entry& e = entry(key);
   switch (e.source) {
-    case Source::kFile: return origin_ + ":" + std::to_string(e.line) + ": " + key;
+    case Source::kFile:
+      return origin_ + ":" + std::to_string(e.line) + ": " + key;
     case Source::kCli: {
       const OptionSpec* s = find_option(key);
       return s && !s->flag.empty() ? "--" + s->flag : "--set " + key;
     }
-    default: return key + " (default)";
+    default:
+      return key + " (default)";
   }
 }
 
@@ -350,8 +375,10 @@ std::string Config::echo() const {
       section = sec;
     }
     const char* src = e.source == Source::kFile ? "file" : e.source == Source::kCli ? "command line" : "default";
-    if (std::holds_alternative<std::monostate>(e.value)) o << "# " << name << " = (unset)\n";
-    else o << name << " = " << format_value(e.value) << "  # " << src << "\n";
+    if (std::holds_alternative<std::monostate>(e.value))
+      o << "# " << name << " = (unset)\n";
+    else
+      o << name << " = " << format_value(e.value) << "  # " << src << "\n";
   }
   return o.str();
 }

@@ -17,13 +17,13 @@ namespace mltemp {
 
 enum class OptType { kString, kInt, kDouble, kBool, kDoubleList, kIntList };
 
-using OptValue = std::variant<std::monostate, std::string, int64_t, double, bool,
-                              std::vector<double>, std::vector<int64_t>>;
+using OptValue =
+    std::variant<std::monostate, std::string, int64_t, double, bool, std::vector<double>, std::vector<int64_t>>;
 
 struct OptionSpec {
-  std::string key;      // "section.name" (or "name" at top level)
+  std::string key;  // "section.name" (or "name" at top level)
   OptType type;
-  OptValue def;         // std::monostate: no default (unset unless given)
+  OptValue def;  // std::monostate: no default (unset unless given)
   std::string help;
   std::string choices;  // comma-separated allowed strings, or empty
   std::string flag;     // command-line override flag without dashes, or empty
@@ -39,8 +39,7 @@ class Config {
   enum class Source { kDefault, kFile, kCli };
 
   // Parse TOML text; origin names the file in messages, base_dir resolves relative paths.
-  static Config from_toml(const std::string& text, const std::string& origin,
-                          const std::string& base_dir);
+  static Config from_toml(const std::string& text, const std::string& origin, const std::string& base_dir);
   static Config from_file(const std::string& path);
 
   // Command-line override of a table key; text is parsed by the key's type.

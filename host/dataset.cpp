@@ -29,8 +29,7 @@ std::vector<std::string> split_commas(const std::string& line) {
 Dataset synthetic(const DataSpec& s) {
   if (s.n < 1) throw InputError("data.n: must be at least 1 (got " + std::to_string(s.n) + ")");
   if (s.m < 1) throw InputError("data.m: must be at least 1 (got " + std::to_string(s.m) + ")");
-  if (!(s.noise >= 0.0) || !std::isfinite(s.noise))
-    throw InputError("data.noise: must be a finite number >= 0");
+  if (!(s.noise >= 0.0) || !std::isfinite(s.noise)) throw InputError("data.noise: must be a finite number >= 0");
   Dataset ds;
   ds.X.resize(s.n, s.m);
   ds.y.resize(s.n);
@@ -40,8 +39,8 @@ Dataset synthetic(const DataSpec& s) {
   const uint32_t data_stream = stream_id(Stream::kSynthData, 0);
   for (int i = 0; i < s.n; ++i) {
     for (int j = 0; j < s.m; ++j) ds.X(i, j) = philox_normal(s.seed, data_stream, i, j);
-    const double f = ds.X.row(i).dot(truth) +
-                     s.noise * philox_normal(s.seed, data_stream, i, static_cast<uint32_t>(s.m));
+    const double f =
+        ds.X.row(i).dot(truth) + s.noise * philox_normal(s.seed, data_stream, i, static_cast<uint32_t>(s.m));
     ds.y[i] = s.label_kind == "binary" ? (f > 0.0 ? 1.0 : 0.0) : f;
   }
   for (int j = 0; j < s.m; ++j) ds.feature_names.push_back("x" + std::to_string(j + 1));
@@ -70,10 +69,9 @@ Dataset parse_csv(const std::string& text, const std::string& origin, const std:
   if (header.empty()) throw InputError(origin + ": empty file (expected a header row)");
   for (size_t j = 0; j < header.size(); ++j)
     if (header[j].empty())
-      throw InputError(origin + ":" + std::to_string(line_no) + ": column " +
-                       std::to_string(j + 1) + " has an empty name in the header row");
-  if (header.size() < 2)
-    throw InputError(origin + ": needs at least one feature column and a target column");
+      throw InputError(origin + ":" + std::to_string(line_no) + ": column " + std::to_string(j + 1) +
+                       " has an empty name in the header row");
+  if (header.size() < 2) throw InputError(origin + ": needs at least one feature column and a target column");
   int tcol = static_cast<int>(header.size()) - 1;
   if (!target.empty()) {
     tcol = -1;
@@ -82,8 +80,7 @@ Dataset parse_csv(const std::string& text, const std::string& origin, const std:
     if (tcol < 0) {
       std::string names;
       for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
-      throw InputError(origin + ": target column '" + target + "' not found (data.target); columns are: " +
-                       names);
+      throw InputError(origin + ": target column '" + target + "' not found (data.target); columns are: " + names);
     }
   }
   std::vector<std::vector<double>> rows;
@@ -92,14 +89,13 @@ Dataset parse_csv(const std::string& text, const std::string& origin, const std:
     if (trim(line).empty()) continue;
     auto cells = split_commas(line);
     if (cells.size() != header.size())
-      throw InputError(origin + ":" + std::to_string(line_no) + ": expected " +
-                       std::to_string(header.size()) + " columns, found " +
-                       std::to_string(cells.size()));
+      throw InputError(origin + ":" + std::to_string(line_no) + ": expected " + std::to_string(header.size()) +
+                       " columns, found " + std::to_string(cells.size()));
     std::vector<double> row(cells.size());
     for (size_t j = 0; j < cells.size(); ++j) {
       const std::string& c = cells[j];
-      const std::string where = origin + ":" + std::to_string(line_no) + ": column " +
-                                std::to_string(j + 1) + " ('" + header[j] + "')";
+      const std::string where =
+          origin + ":" + std::to_string(line_no) + ": column " + std::to_string(j + 1) + " ('" + header[j] + "')";
       if (c.empty()) throw InputError(where + ": missing value");
       char* end = nullptr;
       const double v = std::strtod(c.c_str(), &end);
@@ -117,8 +113,10 @@ Dataset parse_csv(const std::string& text, const std::string& origin, const std:
   for (int i = 0; i < n; ++i) {
     int jj = 0;
     for (int j = 0; j <= m; ++j) {
-      if (j == tcol) ds.y[i] = rows[i][j];
-      else ds.X(i, jj++) = rows[i][j];
+      if (j == tcol)
+        ds.y[i] = rows[i][j];
+      else
+        ds.X(i, jj++) = rows[i][j];
     }
   }
   for (int j = 0; j <= m; ++j)

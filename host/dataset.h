@@ -1,11 +1,10 @@
 // Datasets: CSV files and built-in synthetic data, standardized, with an optional bias column.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 namespace mltemp {
 

@@ -38,9 +38,8 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
   const uint64_t n_chunks = (total + kChunk - 1) / kChunk;
   const uint64_t batch = std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
   std::unique_ptr<ChunkRunner<K>> runner =
-      o.backend == Backend::kCuda
-          ? make_cuda_runner(energy, setup.init, setup.blob, total, batch)
-          : make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+      o.backend == Backend::kCuda ? make_cuda_runner(energy, setup.init, setup.blob, total, batch)
+                                  : make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads);
   std::vector<Moments<K>> partial(batch);
   auto fold = std::make_unique<PairwiseFolder<K>>();
   for (uint64_t c = 0; c < n_chunks; c += batch) {
@@ -79,6 +78,5 @@ Backend select_backend(const std::string& requested, bool quiet, std::string* de
   *device_out = "cpu";
   return Backend::kOmp;
 }
-
 
 }  // namespace mltemp

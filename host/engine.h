@@ -62,18 +62,17 @@ class ChunkRunner {
 
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
-                                                           const std::vector<double>& blob,
-                                                           uint64_t total, uint64_t max_chunks,
-                                                           int threads);
+                                                           const std::vector<double>& blob, uint64_t total,
+                                                           uint64_t max_chunks, int threads);
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
-                                                            const std::vector<double>& blob,
-                                                            uint64_t total, uint64_t max_chunks);
+                                                            const std::vector<double>& blob, uint64_t total,
+                                                            uint64_t max_chunks);
 
 // CUDA availability: false with a reason when the build has no CUDA or no device answers.
 struct DeviceInfo {
   bool available = false;
-  std::string name;    // device name, or the reason none is available
+  std::string name;  // device name, or the reason none is available
 };
 DeviceInfo cuda_device_info();
 bool cuda_compiled();

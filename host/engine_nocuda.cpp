@@ -10,14 +10,13 @@ DeviceInfo cuda_device_info() { return DeviceInfo{false, "this build has no CUDA
 
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy&, const InitParams&,
-                                                            const std::vector<double>&, uint64_t,
-                                                            uint64_t) {
+                                                            const std::vector<double>&, uint64_t, uint64_t) {
   throw InputError("--backend cuda: this build has no CUDA backend");
 }
 
-#define MLTEMP_INSTANTIATE_NOCUDA(E)                                                     \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_cuda_runner<E>(                     \
-      const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t);
+#define MLTEMP_INSTANTIATE_NOCUDA(E)                                                              \
+  template std::unique_ptr<ChunkRunner<E::kObs>> make_cuda_runner<E>(const E&, const InitParams&, \
+                                                                     const std::vector<double>&, uint64_t, uint64_t);
 MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_NOCUDA)
 
 }  // namespace mltemp

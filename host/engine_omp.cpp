@@ -1,6 +1,5 @@
 // The OpenMP instantiation of the particle loop (Thrust's OMP backend, host compiler).
 #include <omp.h>
-
 #include <thrust/system/omp/execution_policy.h>
 
 #include "engine.h"
@@ -12,16 +11,19 @@ namespace {
 template <class Energy>
 class OmpRunner final : public ChunkRunner<Energy::kObs> {
  public:
-  OmpRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob,
-            uint64_t total, uint64_t max_chunks, int threads)
-      : energy_(e), init_(init), blob_(blob), total_(total), threads_(threads),
+  OmpRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total,
+            uint64_t max_chunks, int threads)
+      : energy_(e),
+        init_(init),
+        blob_(blob),
+        total_(total),
+        threads_(threads),
         scratch_(max_chunks * static_cast<uint64_t>(init.dims + e.work_size())) {}
 
   void run(uint64_t first_chunk, uint64_t n_chunks, Moments<Energy::kObs>* out) override {
     const int saved = omp_get_max_threads();
     if (threads_ > 0) omp_set_num_threads(threads_);
-    reduce_chunks(thrust::omp::par, energy_, init_, blob_.data(), total_, first_chunk, n_chunks,
-                  scratch_.data(), out);
+    reduce_chunks(thrust::omp::par, energy_, init_, blob_.data(), total_, first_chunk, n_chunks, scratch_.data(), out);
     if (threads_ > 0) omp_set_num_threads(saved);
   }
 
@@ -38,14 +40,13 @@ class OmpRunner final : public ChunkRunner<Energy::kObs> {
 
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
-                                                           const std::vector<double>& blob,
-                                                           uint64_t total, uint64_t max_chunks,
-                                                           int threads) {
+                                                           const std::vector<double>& blob, uint64_t total,
+                                                           uint64_t max_chunks, int threads) {
   return std::make_unique<OmpRunner<Energy>>(e, init, blob, total, max_chunks, threads);
 }
 
-#define MLTEMP_INSTANTIATE_OMP(E)                                                          \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_omp_runner<E>(                        \
+#define MLTEMP_INSTANTIATE_OMP(E)                                    \
+  template std::unique_ptr<ChunkRunner<E::kObs>> make_omp_runner<E>( \
       const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t, int);
 MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_OMP)
 

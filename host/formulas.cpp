@@ -9,19 +9,14 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kE = 2.71828182845904523536;
 }  // namespace
 
-double coord_variance(double scale, bool normal) {
-  return normal ? scale * scale : scale * scale / 3.0;
-}
+double coord_variance(double scale, bool normal) { return normal ? scale * scale : scale * scale / 3.0; }
 
-double coord_abs_mean(double scale, bool normal) {
-  return normal ? scale * std::sqrt(2.0 / kPi) : 0.5 * scale;
-}
+double coord_abs_mean(double scale, bool normal) { return normal ? scale * std::sqrt(2.0 / kPi) : 0.5 * scale; }
 
 double entropy(const Eigen::VectorXd& scale_j, int normal_dims) {
   double h = 0.0;
   for (int j = 0; j < scale_j.size(); ++j)
-    h += j < normal_dims ? 0.5 * std::log(2.0 * kPi * kE * scale_j[j] * scale_j[j])
-                         : std::log(2.0 * scale_j[j]);
+    h += j < normal_dims ? 0.5 * std::log(2.0 * kPi * kE * scale_j[j] * scale_j[j]) : std::log(2.0 * scale_j[j]);
   return h;
 }
 
@@ -32,8 +27,8 @@ double entropy_kappa(const Eigen::VectorXd& ratio_j, int normal_dims) {
   return k / static_cast<double>(ratio_j.size());
 }
 
-double mse_e_init(const Eigen::MatrixXd& A, double c, const Eigen::VectorXd& scale_j,
-                  int normal_dims, double l1, double l2) {
+double mse_e_init(const Eigen::MatrixXd& A, double c, const Eigen::VectorXd& scale_j, int normal_dims, double l1,
+                  double l2) {
   double e = c;
   for (int j = 0; j < scale_j.size(); ++j) {
     const bool normal = j < normal_dims;
@@ -42,11 +37,9 @@ double mse_e_init(const Eigen::MatrixXd& A, double c, const Eigen::VectorXd& sca
   return e;
 }
 
-double mse_e_asym(const Eigen::MatrixXd& A, const Eigen::VectorXd& scale_j, int normal_dims,
-                  double l2) {
+double mse_e_asym(const Eigen::MatrixXd& A, const Eigen::VectorXd& scale_j, int normal_dims, double l2) {
   double e = 0.0;
-  for (int j = 0; j < scale_j.size(); ++j)
-    e += coord_variance(scale_j[j], j < normal_dims) * (A(j, j) + l2);
+  for (int j = 0; j < scale_j.size(); ++j) e += coord_variance(scale_j[j], j < normal_dims) * (A(j, j) + l2);
   return e;
 }
 

@@ -90,8 +90,9 @@ hid_t ensure_group(hid_t parent, const std::string& path) {
   while (start < path.size()) {
     const size_t slash = path.find('/', start);
     const std::string part = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    hid_t next = H5Lexists(cur, part.c_str(), H5P_DEFAULT) > 0 ? H5Gopen2(cur, part.c_str(), H5P_DEFAULT)
-                                                               : H5Gcreate2(cur, part.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t next = H5Lexists(cur, part.c_str(), H5P_DEFAULT) > 0
+                     ? H5Gopen2(cur, part.c_str(), H5P_DEFAULT)
+                     : H5Gcreate2(cur, part.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Gclose(cur);
     cur = ok(next, "group " + part);
     if (slash == std::string::npos) break;
@@ -115,8 +116,9 @@ void write_table(hid_t parent, const Table& t) {
   Id type(ok(H5Tcreate(H5T_COMPOUND, rec), "compound type"), H5Tclose);
   for (size_t i = 0; i < t.columns().size(); ++i) {
     const auto& c = t.columns()[i];
-    const hid_t ft = c.kind == Column::Kind::kText ? hid_t(text)
-                     : c.kind == Column::Kind::kInt ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+    const hid_t ft = c.kind == Column::Kind::kText  ? hid_t(text)
+                     : c.kind == Column::Kind::kInt ? H5T_NATIVE_INT64
+                                                    : H5T_NATIVE_DOUBLE;
     ok_status(H5Tinsert(type, c.name.c_str(), offsets[i], ft), "column " + c.name);
   }
   std::vector<char> buf(rec * std::max<size_t>(1, t.rows()), 0);
@@ -136,7 +138,8 @@ void write_table(hid_t parent, const Table& t) {
   hsize_t dims[1] = {t.rows()};
   Id space(ok(H5Screate_simple(1, dims, nullptr), "space"), H5Sclose);
   Id ds(ok(H5Dcreate2(parent, t.name().c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-           "dataset " + t.name()), H5Dclose);
+           "dataset " + t.name()),
+        H5Dclose);
   if (t.rows()) ok_status(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "write " + t.name());
   for (const auto& c : t.columns()) {
     if (!c.units.empty()) write_text_attr(ds, c.name + "_units", c.units);
@@ -149,10 +152,13 @@ void write_array(hid_t run, const ArrayData& a) {
   Id parent(ensure_group(run, slash == std::string::npos ? "" : a.path.substr(0, slash)), H5Gclose);
   const std::string leaf = slash == std::string::npos ? a.path : a.path.substr(slash + 1);
   std::vector<hsize_t> dims(a.dims.begin(), a.dims.end());
-  Id space(ok(dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-              "space"), H5Sclose);
+  Id space(
+      ok(dims.empty() ? H5Screate(H5S_SCALAR) : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+         "space"),
+      H5Sclose);
   Id ds(ok(H5Dcreate2(parent, leaf.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-           "dataset " + a.path), H5Dclose);
+           "dataset " + a.path),
+        H5Dclose);
   ok_status(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()), "write " + a.path);
   if (!a.meaning.empty()) write_text_attr(ds, "meaning", a.meaning);
 }
@@ -167,14 +173,16 @@ hid_t file_access() {
 // Opens an existing mltemp results file; InputError when it is not one.
 hid_t open_results(const std::string& path, unsigned flags) {
   Id fapl(file_access(), H5Pclose);
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": exists but is not an HDF5 file; refusing to overwrite it");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw InputError(path + ": exists but is not an HDF5 file; refusing to overwrite it");
   hid_t f = H5Fopen(path.c_str(), flags, fapl);
   if (f < 0) throw InputError(path + ": cannot open the HDF5 file");
   Id root(H5Gopen2(f, "/", H5P_DEFAULT), H5Gclose);
   const std::string type = read_text_attr(root, "filetype");
   if (type != kFileType) {
     H5Fclose(f);
-    throw InputError(path + ": HDF5 file is not an mltemp results file (filetype '" + type + "'); refusing to modify it");
+    throw InputError(path + ": HDF5 file is not an mltemp results file (filetype '" + type +
+                     "'); refusing to modify it");
   }
   return f;
 }
@@ -196,8 +204,7 @@ void check_output_path(const std::string& path) {
   }
 }
 
-void write_results(const std::string& path, const std::vector<RunResult>& runs,
-                   const std::vector<Table>& top_tables) {
+void write_results(const std::string& path, const std::vector<RunResult>& runs, const std::vector<Table>& top_tables) {
   quiet_hdf5();
   check_output_path(path);
   const fs::path target(path);
@@ -221,7 +228,8 @@ void write_results(const std::string& path, const std::vector<RunResult>& runs,
         throw InputError("name: run name '" + run.name + "' must be non-empty, without '/' and not start with '.'");
       if (H5Lexists(runs_group, run.name.c_str(), H5P_DEFAULT) > 0)
         ok_status(H5Ldelete(runs_group, run.name.c_str(), H5P_DEFAULT), "replace run " + run.name);
-      Id g(ok(H5Gcreate2(runs_group, run.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "run " + run.name), H5Gclose);
+      Id g(ok(H5Gcreate2(runs_group, run.name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "run " + run.name),
+           H5Gclose);
       for (const auto& [k, v] : run.text_attrs) write_text_attr(g, k, v);
       for (const auto& [k, v] : run.num_attrs) write_num_attr(g, k, v, false);
       for (const auto& t : run.tables) write_table(g, t);
@@ -261,8 +269,9 @@ Table read_table(const std::string& path, const std::string& run, const std::str
     H5free_memory(cname);
     Id mt(H5Tget_member_type(type, i), H5Tclose);
     const H5T_class_t cls = H5Tget_member_class(type, i);
-    const Column::Kind kind = cls == H5T_STRING ? Column::Kind::kText
-                              : cls == H5T_INTEGER ? Column::Kind::kInt : Column::Kind::kReal;
+    const Column::Kind kind = cls == H5T_STRING    ? Column::Kind::kText
+                              : cls == H5T_INTEGER ? Column::Kind::kInt
+                                                   : Column::Kind::kReal;
     t.add_column(cn, read_text_attr(ds, cn + "_units"), read_text_attr(ds, cn + "_meaning"), kind);
     layout.push_back({H5Tget_member_offset(type, i), kind});
   }

@@ -1,13 +1,13 @@
 // Teacher networks and the full-batch MLP trainer (Section 5.2 reference pre-activations).
 #include "mlp_data.h"
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_multimin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
-
-#include <gsl/gsl_blas.h>
-#include <gsl/gsl_multimin.h>
 
 #include "errors.h"
 #include "mltemp/rng.h"
@@ -18,15 +18,13 @@ namespace {
 
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-void check_xy(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
-              const Eigen::VectorXd& y) {
+void check_xy(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   if (theta.size() != mlp_param_count(shape)) {
     throw InputError("mlp theta: length " + std::to_string(theta.size()) + ", expected " +
                      std::to_string(mlp_param_count(shape)));
   }
   if (X.rows() < 1 || X.cols() != shape.widths[0]) {
-    throw InputError("mlp data: X must be n x n_0 with n >= 1 (n_0 = " +
-                     std::to_string(shape.widths[0]) + ")");
+    throw InputError("mlp data: X must be n x n_0 with n >= 1 (n_0 = " + std::to_string(shape.widths[0]) + ")");
   }
   if (y.size() != X.rows()) throw InputError("mlp data: y and X have different lengths");
 }
@@ -81,8 +79,7 @@ RunResult run_bfgs(Objective& obj, const Eigen::VectorXd& theta0, int max_iter, 
   fn.params = &obj;
   gsl_vector* x = gsl_vector_alloc(N);
   for (size_t i = 0; i < N; ++i) gsl_vector_set(x, i, theta0[static_cast<long>(i)]);
-  gsl_multimin_fdfminimizer* s =
-      gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, N);
+  gsl_multimin_fdfminimizer* s = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, N);
   const double step = 0.1 * std::max(1.0, theta0.norm());
   gsl_multimin_fdfminimizer_set(s, &fn, x, step, 0.1);
   int iter = 0;
@@ -111,8 +108,8 @@ RunResult run_bfgs(Objective& obj, const Eigen::VectorXd& theta0, int max_iter, 
 }
 
 // Central differences of the analytic gradient, symmetrized.
-Eigen::MatrixXd fd_hessian(const MlpShape& shape, const Eigen::VectorXd& theta,
-                           const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
+Eigen::MatrixXd fd_hessian(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                           const Eigen::VectorXd& y) {
   const long N = theta.size();
   Eigen::MatrixXd Hs(N, N);
   Eigen::VectorXd gp, gm;
@@ -130,8 +127,8 @@ Eigen::MatrixXd fd_hessian(const MlpShape& shape, const Eigen::VectorXd& theta,
 
 // Newton polish after BFGS stalls on round-off (GSL_ENOPROG): saddle-free Newton steps
 // -sum_i (v_i.g / |lambda_i|) v_i over |lambda_i| > 1e-12 lambda_max, Armijo backtracking.
-int newton_polish(const MlpShape& shape, Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
-                  const Eigen::VectorXd& y, double tol, int max_steps) {
+int newton_polish(const MlpShape& shape, Eigen::VectorXd& theta, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                  double tol, int max_steps) {
   Eigen::VectorXd g;
   double e = mlp_energy_grad(shape, theta, X, y, &g);
   int steps = 0;
@@ -173,8 +170,8 @@ int newton_polish(const MlpShape& shape, Eigen::VectorXd& theta, const Eigen::Ma
 }  // namespace
 
 // (5.3) and its gradient by backpropagation.
-double mlp_energy_grad(const MlpShape& shape, const Eigen::VectorXd& theta,
-                       const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Eigen::VectorXd* grad) {
+double mlp_energy_grad(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                       const Eigen::VectorXd& y, Eigen::VectorXd* grad) {
   check_xy(shape, theta, X, y);
   const int L = mlp_layers(shape);
   const long n = X.rows();
@@ -204,8 +201,7 @@ double mlp_energy_grad(const MlpShape& shape, const Eigen::VectorXd& theta,
     if (l > 1) {
       Eigen::Map<const RowMat> W(theta.data() + off, n_l, n_prev);
       const Eigen::MatrixXd dh = D * W;  // n x n_{l-1}
-      D = dh.cwiseProduct(
-          Z[l - 2].unaryExpr([act](double v) { return mlp_activate_deriv(act, v); }));
+      D = dh.cwiseProduct(Z[l - 2].unaryExpr([act](double v) { return mlp_activate_deriv(act, v); }));
     }
   }
   return energy;
@@ -216,8 +212,7 @@ double mlp_energy(const MlpShape& shape, const Eigen::VectorXd& theta, const Eig
   return mlp_energy_grad(shape, theta, X, y, nullptr);
 }
 
-TeacherData make_teacher_data(const MlpShape& shape, int n,
-                              const std::vector<double>& teacher_sigma_l, double noise,
+TeacherData make_teacher_data(const MlpShape& shape, int n, const std::vector<double>& teacher_sigma_l, double noise,
                               uint64_t seed) {
   const int L = mlp_layers(shape);
   if (n < 1) throw InputError("teacher: number of points must be >= 1");
@@ -241,8 +236,7 @@ TeacherData make_teacher_data(const MlpShape& shape, int n,
     const long cnt = mlp_layer_param_count(shape, l);
     const uint32_t sw = stream_id(Stream::kTeacher, l);
     for (long k = 0; k < cnt; ++k) {
-      t.theta[off + k] =
-          teacher_sigma_l[l - 1] * philox_normal(seed, sw, 0, static_cast<uint32_t>(k));
+      t.theta[off + k] = teacher_sigma_l[l - 1] * philox_normal(seed, sw, 0, static_cast<uint32_t>(k));
     }
   }
   t.zstar = mlp_forward_batch(shape, t.theta, t.X);
@@ -254,15 +248,12 @@ TeacherData make_teacher_data(const MlpShape& shape, int n,
   return t;
 }
 
-TeacherData make_teacher_data(const MlpShape& shape, int n, double teacher_sigma, double noise,
-                              uint64_t seed) {
-  return make_teacher_data(shape, n, std::vector<double>(mlp_layers(shape), teacher_sigma), noise,
-                           seed);
+TeacherData make_teacher_data(const MlpShape& shape, int n, double teacher_sigma, double noise, uint64_t seed) {
+  return make_teacher_data(shape, n, std::vector<double>(mlp_layers(shape), teacher_sigma), noise, seed);
 }
 
-LocalMinCheck mlp_check_local_min(const MlpShape& shape, const Eigen::VectorXd& theta,
-                                  const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
-                                  const TrainOptions& opt) {
+LocalMinCheck mlp_check_local_min(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                                  const Eigen::VectorXd& y, uint64_t seed, const TrainOptions& opt) {
   check_xy(shape, theta, X, y);
   const long N = theta.size();
   LocalMinCheck out;
@@ -302,8 +293,8 @@ LocalMinCheck mlp_check_local_min(const MlpShape& shape, const Eigen::VectorXd& 
   return out;
 }
 
-TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                      uint64_t seed, int max_iter, const TrainOptions& opt) {
+TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                      int max_iter, const TrainOptions& opt) {
   const int L = mlp_layers(shape);
   const long N = mlp_param_count(shape);
   if (max_iter < 0) throw InputError("train_mlp: max_iter must be >= 0");
@@ -313,8 +304,7 @@ TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eig
   const double tol = opt.grad_tol * std::max(1.0, c);
 
   // Iteration budget: BFGS, then Newton polish with what is left (at least newton_budget).
-  const int newton_budget =
-      N <= opt.hessian_max_params ? std::min(opt.newton_steps, max_iter / 4) : 0;
+  const int newton_budget = N <= opt.hessian_max_params ? std::min(opt.newton_steps, max_iter / 4) : 0;
   Objective obj{&shape, &X, &y, Eigen::VectorXd(), Eigen::VectorXd()};
   RunResult best;
   int best_r = -1;
@@ -358,8 +348,8 @@ TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eig
   return out;
 }
 
-TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                      uint64_t seed, int max_iter) {
+TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                      int max_iter) {
   return train_mlp(shape, X, y, seed, max_iter, TrainOptions());
 }
 

@@ -3,10 +3,9 @@
 // that finds E_min and the trained network's z_l*.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "refs_mlp.h"
 
@@ -16,14 +15,14 @@ namespace mltemp {
 // in the theta layout of refs_mlp.h.
 double mlp_energy(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
                   const Eigen::VectorXd& y);
-double mlp_energy_grad(const MlpShape& shape, const Eigen::VectorXd& theta,
-                       const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Eigen::VectorXd* grad);
+double mlp_energy_grad(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                       const Eigen::VectorXd& y, Eigen::VectorXd* grad);
 
 struct TeacherData {
-  Eigen::MatrixXd X;                  // n x n_0
-  Eigen::VectorXd y;                  // n
-  std::vector<Eigen::MatrixXd> zstar; // zstar[l-1]: n x n_l teacher pre-activations (no noise)
-  Eigen::VectorXd theta;              // teacher parameters
+  Eigen::MatrixXd X;                   // n x n_0
+  Eigen::VectorXd y;                   // n
+  std::vector<Eigen::MatrixXd> zstar;  // zstar[l-1]: n x n_l teacher pre-activations (no noise)
+  Eigen::VectorXd theta;               // teacher parameters
 };
 // x_ij = N(0,1) from stream (kTeacherData, 0), particle i, draw j; noise_i from stream
 // (kTeacherData, 1), particle i, draw 0; teacher parameter k of layer l (k counts within the
@@ -31,30 +30,28 @@ struct TeacherData {
 // draw k. y = teacher output + noise * noise_i. The scalar form uses teacher_sigma in every
 // layer (note: a braced {s} argument selects the scalar form). Throws InputError for n < 1,
 // sigma <= 0 or noise < 0.
-TeacherData make_teacher_data(const MlpShape& shape, int n,
-                              const std::vector<double>& teacher_sigma_l, double noise,
+TeacherData make_teacher_data(const MlpShape& shape, int n, const std::vector<double>& teacher_sigma_l, double noise,
                               uint64_t seed);
-TeacherData make_teacher_data(const MlpShape& shape, int n, double teacher_sigma, double noise,
-                              uint64_t seed);
+TeacherData make_teacher_data(const MlpShape& shape, int n, double teacher_sigma, double noise, uint64_t seed);
 
 struct TrainOptions {
-  int restarts = 4;          // independent starts; the lowest energy wins
-  double init_gain = 1.0;    // start: N(0, init_gain^2 / fan_in) per layer, fan_in = n_{l-1} (+1)
-  double grad_tol = 1e-8;    // converged when |grad|_2 <= grad_tol * max(1, <y^2>)
-  int check_directions = 32; // random +-directions for the local-minimum check
+  int restarts = 4;                // independent starts; the lowest energy wins
+  double init_gain = 1.0;          // start: N(0, init_gain^2 / fan_in) per layer, fan_in = n_{l-1} (+1)
+  double grad_tol = 1e-8;          // converged when |grad|_2 <= grad_tol * max(1, <y^2>)
+  int check_directions = 32;       // random +-directions for the local-minimum check
   long hessian_max_params = 1500;  // finite-difference Hessian (check, polish) up to this N
-  int newton_steps = 20;     // iterations reserved for the Newton polish
+  int newton_steps = 20;           // iterations reserved for the Newton polish
 };
 
 struct TrainResult {
   Eigen::VectorXd theta;
-  double energy;         // E at theta
-  double grad_norm;      // |dE/dtheta|_2 at theta
-  int iterations;        // BFGS + Newton iterations of the winning restart
-  bool converged;        // grad_norm <= grad_tol * max(1, <y^2>)
-  bool local_min_checked;  // converged, and mlp_check_local_min passed
+  double energy;                       // E at theta
+  double grad_norm;                    // |dE/dtheta|_2 at theta
+  int iterations;                      // BFGS + Newton iterations of the winning restart
+  bool converged;                      // grad_norm <= grad_tol * max(1, <y^2>)
+  bool local_min_checked;              // converged, and mlp_check_local_min passed
   std::vector<Eigen::MatrixXd> zstar;  // trained pre-activations, zstar[l-1] n x n_l
-  double hessian_min_eig;  // extreme eigenvalues of the finite-difference Hessian (NaN if skipped)
+  double hessian_min_eig;              // extreme eigenvalues of the finite-difference Hessian (NaN if skipped)
   double hessian_max_eig;
   double min_energy_change;  // min over the random directions of E(theta +- eps d) - E(theta)
   int restart;               // index of the winning restart
@@ -72,9 +69,8 @@ struct LocalMinCheck {
   double hessian_min_eig;  // NaN when skipped
   double hessian_max_eig;
 };
-LocalMinCheck mlp_check_local_min(const MlpShape& shape, const Eigen::VectorXd& theta,
-                                  const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
-                                  const TrainOptions& opt);
+LocalMinCheck mlp_check_local_min(const MlpShape& shape, const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                                  const Eigen::VectorXd& y, uint64_t seed, const TrainOptions& opt);
 
 // Full-batch training on (X, y) with gsl_multimin_fdfminimizer_vector_bfgs2 and the analytic
 // gradient, `restarts` starts from seeded small inits (stream (kTrainInit, r), particle 0).
@@ -86,9 +82,9 @@ LocalMinCheck mlp_check_local_min(const MlpShape& shape, const Eigen::VectorXd& 
 // local_min_checked = converged && check passed. ReLU losses are piecewise quadratic: a run
 // that stalls on a kink reports converged = false; so does a run whose infimum is at infinity
 // (saturating units), which keeps lowering E with a non-vanishing gradient.
-TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                      uint64_t seed, int max_iter, const TrainOptions& opt);
-TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                      uint64_t seed, int max_iter);
+TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                      int max_iter, const TrainOptions& opt);
+TrainResult train_mlp(const MlpShape& shape, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, uint64_t seed,
+                      int max_iter);
 
 }  // namespace mltemp

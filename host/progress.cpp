@@ -8,15 +8,22 @@ namespace mltemp {
 
 std::string format_duration(double s) {
   char buf[64];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
-  else if (s < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
-  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(s) / 3600, (int(s) % 3600) / 60);
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dh%02dm", int(s) / 3600, (int(s) % 3600) / 60);
   return buf;
 }
 
 Progress::Progress(uint64_t total, bool quiet, double log_interval_s)
-    : total_(total), quiet_(quiet), tty_(isatty(2) != 0), interval_(log_interval_s),
-      start_(std::chrono::steady_clock::now()), last_(start_) {}
+    : total_(total),
+      quiet_(quiet),
+      tty_(isatty(2) != 0),
+      interval_(log_interval_s),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_) {}
 
 void Progress::update(uint64_t done) {
   if (quiet_ || total_ == 0) return;

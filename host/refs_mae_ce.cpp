@@ -47,18 +47,15 @@ class GslWorkspace {
 
 // A GSL status other than success is accepted only when the error estimate still meets
 // `accept_rel` (GSL_EROUND near machine precision is common); otherwise the call fails loudly.
-void check_quadrature(int status, double result, double abserr, double accept_rel,
-                      const char* who) {
+void check_quadrature(int status, double result, double abserr, double accept_rel, const char* who) {
   if (!std::isfinite(result) || !std::isfinite(abserr)) {
     throw std::runtime_error(std::string(who) + ": quadrature returned a non-finite value");
   }
   // Only a round-off warning with a good error estimate passes; anything else (bad tolerance,
   // subdivision limit, divergence) is a failure even when GSL hands back a number.
-  if (status != GSL_SUCCESS &&
-      (status != GSL_EROUND || !(abserr <= accept_rel * std::fabs(result)))) {
-    throw std::runtime_error(std::string(who) + ": quadrature failed (" +
-                             gsl_strerror(status) + ", estimated relative error " +
-                             std::to_string(abserr / std::fabs(result)) + ")");
+  if (status != GSL_SUCCESS && (status != GSL_EROUND || !(abserr <= accept_rel * std::fabs(result)))) {
+    throw std::runtime_error(std::string(who) + ": quadrature failed (" + gsl_strerror(status) +
+                             ", estimated relative error " + std::to_string(abserr / std::fabs(result)) + ")");
   }
 }
 
@@ -90,8 +87,7 @@ double sinhc_m1(double x) {
 
 // |c_j| of the nonzero coordinates, sorted descending; rejects bad input.
 std::vector<double> nonzero_coefficients(const double* c, int m, const char* who) {
-  if (m < 0) throw InputError(std::string(who) + ": number of coordinates m = " +
-                              std::to_string(m) + " must be >= 0");
+  if (m < 0) throw InputError(std::string(who) + ": number of coordinates m = " + std::to_string(m) + " must be >= 0");
   if (m > 0 && c == nullptr) throw InputError(std::string(who) + ": c is null");
   std::vector<double> v;
   v.reserve(static_cast<size_t>(m));
@@ -152,11 +148,11 @@ void dyadic(double v, int64_t* mant, int* exp2) {
 
 struct ExactSum {
   int k = 0;
-  std::vector<Mpz>* coef = nullptr;    // C_j, descending
-  std::vector<Mpz>* suffix = nullptr;  // sum_{i >= j} C_i
-  std::vector<Mpz>* partial = nullptr; // T at each depth
+  std::vector<Mpz>* coef = nullptr;     // C_j, descending
+  std::vector<Mpz>* suffix = nullptr;   // sum_{i >= j} C_i
+  std::vector<Mpz>* partial = nullptr;  // T at each depth
   Mpz* power = nullptr;
-  Mpz* acc = nullptr;                  // sum over eps with T > 0 of (prod eps) T^(k+1)
+  Mpz* acc = nullptr;  // sum over eps with T > 0 of (prod eps) T^(k+1)
 
   void visit(int j, int sign) {
     mpz_ptr t = (*partial)[j].get();
@@ -228,8 +224,8 @@ double ce_cf_integrand(double t, void* p) {
 }
 
 // int_0^T f over `intervals` equal pieces, adaptively (QAGP).
-double integrate_pieces(double (*f)(double, void*), CfParams* params, double T, size_t intervals,
-                        double epsabs, const char* who) {
+double integrate_pieces(double (*f)(double, void*), CfParams* params, double T, size_t intervals, double epsabs,
+                        const char* who) {
   constexpr size_t kMaxIntervals = 2000000;
   if (intervals > kMaxIntervals) {
     throw std::runtime_error(std::string(who) + ": characteristic-function integral needs " +
@@ -244,37 +240,34 @@ double integrate_pieces(double (*f)(double, void*), CfParams* params, double T, 
   F.function = f;
   F.params = params;
   double result = 0.0, abserr = 0.0;
-  const int status = gsl_integration_qagp(&F, pts.data(), pts.size(), epsabs, 1e-13, limit,
-                                          ws.get(), &result, &abserr);
+  const int status = gsl_integration_qagp(&F, pts.data(), pts.size(), epsabs, 1e-13, limit, ws.get(), &result, &abserr);
   check_quadrature(status, result, abserr, 1e-11, who);
   return result;
 }
 
 constexpr double kTailTol = 1e-14;  // neglected oscillatory tail, relative to a lower bound
 
-void check_dataset(const Eigen::MatrixXd& X, const Eigen::VectorXd& scale_j, int normal_dims,
-                   const char* who) {
+void check_dataset(const Eigen::MatrixXd& X, const Eigen::VectorXd& scale_j, int normal_dims, const char* who) {
   const std::string w(who);
   if (X.rows() == 0 || X.cols() == 0) {
-    throw InputError(w + ": X is empty (" + std::to_string(X.rows()) + " x " +
-                     std::to_string(X.cols()) + ")");
+    throw InputError(w + ": X is empty (" + std::to_string(X.rows()) + " x " + std::to_string(X.cols()) + ")");
   }
   if (scale_j.size() != X.cols()) {
-    throw InputError(w + ": scale_j has length " + std::to_string(scale_j.size()) +
-                     ", X has " + std::to_string(X.cols()) + " columns");
+    throw InputError(w + ": scale_j has length " + std::to_string(scale_j.size()) + ", X has " +
+                     std::to_string(X.cols()) + " columns");
   }
   if (normal_dims < 0 || normal_dims > X.cols()) {
-    throw InputError(w + ": normal_dims = " + std::to_string(normal_dims) +
-                     " is outside [0, " + std::to_string(X.cols()) + "]");
+    throw InputError(w + ": normal_dims = " + std::to_string(normal_dims) + " is outside [0, " +
+                     std::to_string(X.cols()) + "]");
   }
   if (normal_dims != 0 && normal_dims != X.cols()) {
-    throw InputError(w + ": normal_dims = " + std::to_string(normal_dims) + " of m = " +
-                     std::to_string(X.cols()) + ": mixed init is not supported for mae/ce");
+    throw InputError(w + ": normal_dims = " + std::to_string(normal_dims) + " of m = " + std::to_string(X.cols()) +
+                     ": mixed init is not supported for mae/ce");
   }
   for (Eigen::Index j = 0; j < scale_j.size(); ++j) {
     if (!std::isfinite(scale_j[j]) || scale_j[j] < 0.0) {
-      throw InputError(w + ": scale_j[" + std::to_string(j) + "] = " +
-                       std::to_string(scale_j[j]) + " must be finite and >= 0");
+      throw InputError(w + ": scale_j[" + std::to_string(j) + "] = " + std::to_string(scale_j[j]) +
+                       " must be finite and >= 0");
     }
   }
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
@@ -290,15 +283,13 @@ void check_dataset(const Eigen::MatrixXd& X, const Eigen::VectorXd& scale_j, int
 // s_i = |sigma o x_i| (normal) or c_ij = a_j |x_ij| (uniform) must stay finite.
 void check_finite_scaled(double v, Eigen::Index i, const char* who) {
   if (!std::isfinite(v)) {
-    throw InputError(std::string(who) + ": scale times row " + std::to_string(i + 1) +
-                     " of X overflows");
+    throw InputError(std::string(who) + ": scale times row " + std::to_string(i + 1) + " of X overflows");
   }
 }
 
 void check_scale(double scale, const char* who) {
   if (!std::isfinite(scale) || scale < 0.0) {
-    throw InputError(std::string(who) + ": scale = " + std::to_string(scale) +
-                     " must be finite and >= 0");
+    throw InputError(std::string(who) + ": scale = " + std::to_string(scale) + " must be finite and >= 0");
   }
 }
 
@@ -310,8 +301,8 @@ double mean_abs_w(const Eigen::MatrixXd& X, const char* who) {
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     for (Eigen::Index j = 0; j < X.cols(); ++j) {
       if (!std::isfinite(X(i, j))) {
-        throw InputError(std::string(who) + ": X(" + std::to_string(i + 1) + ", " +
-                         std::to_string(j + 1) + ") (1-based) is not finite");
+        throw InputError(std::string(who) + ": X(" + std::to_string(i + 1) + ", " + std::to_string(j + 1) +
+                         ") (1-based) is not finite");
       }
       c[static_cast<size_t>(j)] = std::fabs(X(i, j));
     }
@@ -327,8 +318,7 @@ double mean_norm(const Eigen::MatrixXd& X, const char* who) {
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const double r = X.row(i).stableNorm();
     if (!std::isfinite(r)) {
-      throw InputError(std::string(who) + ": row " + std::to_string(i + 1) +
-                       " of X is not finite");
+      throw InputError(std::string(who) + ": row " + std::to_string(i + 1) + " of X is not finite");
     }
     sum += r;
   }
@@ -395,8 +385,8 @@ double ce_normal_phi(double s) {
   // Absolute target 1e-16 of phi itself (phi >= max(ln 2, s / sqrt(2 pi))); GSL accepts no
   // relative tolerance below 50 DBL_EPSILON.
   const double epsabs = 1e-16 * std::max(kLn2, s * kInvSqrt2Pi) / factor;
-  const int status = gsl_integration_qag(&F, 0.0, upper, epsabs, 2e-14, kLimit,
-                                         GSL_INTEG_GAUSS61, ws.get(), &result, &abserr);
+  const int status =
+      gsl_integration_qag(&F, 0.0, upper, epsabs, 2e-14, kLimit, GSL_INTEG_GAUSS61, ws.get(), &result, &abserr);
   check_quadrature(status, result, abserr, 1e-12, "ce_normal_phi");
   return s * kInvSqrt2Pi + factor * result;
 }
@@ -412,8 +402,7 @@ double mae_uniform_exact(const double* c, int m, double y) {
   const double ay = std::fabs(y);  // E|W - y| = E|W + y|: W is symmetric
   if (k == 0) return ay;
   if (k > 30) {
-    throw InputError("mae_uniform_exact: " + std::to_string(k) +
-                     " nonzero coefficients (2^k terms); at most 30");
+    throw InputError("mae_uniform_exact: " + std::to_string(k) + " nonzero coefficients (2^k terms); at most 30");
   }
   // Common binary exponent: every value is an integer multiple of 2^e0.
   std::vector<int64_t> mant(static_cast<size_t>(k));
@@ -465,8 +454,7 @@ double mae_uniform_exact(const double* c, int m, double y) {
   mpz_mul_2exp(den.get(), den.get(), static_cast<mp_bitcnt_t>(k - 1));
   for (int j = 0; j < k; ++j) mpz_mul(den.get(), den.get(), coef[static_cast<size_t>(j)].get());
   const long shift = std::max<long>(
-      0, 70 + static_cast<long>(mpz_sizeinbase(den.get(), 2)) -
-             static_cast<long>(mpz_sizeinbase(acc.get(), 2)));
+      0, 70 + static_cast<long>(mpz_sizeinbase(den.get(), 2)) - static_cast<long>(mpz_sizeinbase(acc.get(), 2)));
   mpz_mul_2exp(q.get(), acc.get(), static_cast<mp_bitcnt_t>(shift));
   mpz_tdiv_q(q.get(), q.get(), den.get());
   long qexp = 0;
@@ -486,17 +474,16 @@ double mae_uniform_cf(const double* c, int m, double y) {
   const double yh = ay / scale;
   double sum_c2 = 0.0;
   for (double cj : v) sum_c2 += cj * cj;
-  const double omega = sum_of(v) + yh;  // fastest frequency in cos(t y) prod sinc(c_j t)
+  const double omega = sum_of(v) + yh;                   // fastest frequency in cos(t y) prod sinc(c_j t)
   const double lower = (kPi / 2.0) * std::max(yh, 0.5);  // E|X| >= max(|y|, c_max/2)
   // Tail beyond T: int_T^inf (1 - cos P)/t^2 = 1/T - int_T^inf cos P / t^2, the last bounded by
   // prod_j min(1, 1/(c_j T)) / T.
   double T = 1.0;
   while (sinc_product_bound(v, T) / T > kTailTol * lower) T *= 1.25;
-  const size_t intervals =
-      std::max<size_t>(8, static_cast<size_t>(std::ceil(T * omega / (2.0 * kPi))));
+  const size_t intervals = std::max<size_t>(8, static_cast<size_t>(std::ceil(T * omega / (2.0 * kPi))));
   CfParams params{&v, yh, 1.0, sum_c2, 0.0};
-  const double integral = integrate_pieces(&mae_cf_integrand, &params, T, intervals,
-                                           1e-15 * lower, "mae_uniform_point");
+  const double integral =
+      integrate_pieces(&mae_cf_integrand, &params, T, intervals, 1e-15 * lower, "mae_uniform_point");
   return scale * (2.0 / kPi) * (integral + 1.0 / T);
 }
 
@@ -526,8 +513,7 @@ double ce_uniform_cf(const double* c, int m) {
   const double spacing = std::min(2.0 * kPi / omega, 0.5 * scale);
   const size_t intervals = std::max<size_t>(8, static_cast<size_t>(std::ceil(T / spacing)));
   CfParams params{&v, 0.0, cmax, sum_c2, g_scale};
-  const double integral = integrate_pieces(&ce_cf_integrand, &params, T, intervals,
-                                           1e-15 * lower, "ce_uniform_point");
+  const double integral = integrate_pieces(&ce_cf_integrand, &params, T, intervals, 1e-15 * lower, "ce_uniform_point");
   return scale * (integral + 1.0 / T) / kPi;
 }
 
@@ -571,18 +557,16 @@ double ce_uniform_point(const double* c, int m) {
 
 // ---- dataset level ----
 
-double mae_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                  const Eigen::VectorXd& scale_j, int normal_dims) {
+double mae_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eigen::VectorXd& scale_j, int normal_dims) {
   const char* who = "mae_e_init";
   check_dataset(X, scale_j, normal_dims, who);
   if (y.size() != X.rows()) {
-    throw InputError(std::string(who) + ": y has length " + std::to_string(y.size()) +
-                     ", X has " + std::to_string(X.rows()) + " rows");
+    throw InputError(std::string(who) + ": y has length " + std::to_string(y.size()) + ", X has " +
+                     std::to_string(X.rows()) + " rows");
   }
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) {
-      throw InputError(std::string(who) + ": y[" + std::to_string(i + 1) +
-                       "] (1-based) is not finite");
+      throw InputError(std::string(who) + ": y[" + std::to_string(i + 1) + "] (1-based) is not finite");
     }
   }
   const Eigen::Index n = X.rows(), m = X.cols();

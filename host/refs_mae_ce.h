@@ -39,8 +39,7 @@ double ce_uniform_point(const double* c, int m);
 // only normal_dims = m (all normal) or 0 (all uniform) is supported here.
 
 // <E|y_i - theta.x_i|> (Section 3.5).
-double mae_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
-                  const Eigen::VectorXd& scale_j, int normal_dims);
+double mae_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eigen::VectorXd& scale_j, int normal_dims);
 // <E softplus(theta.x_i)> (4.2-4.3, 4.11).
 double ce_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& scale_j, int normal_dims);
 

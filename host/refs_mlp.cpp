@@ -1,11 +1,11 @@
 // MLP references (Section 5, Appendix E): see refs_mlp.h for the conventions.
 #include "refs_mlp.h"
 
+#include <gsl/gsl_integration.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <gsl/gsl_integration.h>
 
 #include "errors.h"
 
@@ -65,11 +65,9 @@ double gauss_sech2_mean(double t) {
   t = std::fabs(t);
   if (t == 0.0) return 1.0;
   if (t <= 1.0) {
-    return 2.0 * gl20().integrate([t](double z) { return sech2(t * z) * normal_pdf(z); }, 0.0,
-                                  40.0, 80);
+    return 2.0 * gl20().integrate([t](double z) { return sech2(t * z) * normal_pdf(z); }, 0.0, 40.0, 80);
   }
-  return (2.0 / t) *
-         gl20().integrate([t](double u) { return sech2(u) * normal_pdf(u / t); }, 0.0, 40.0, 160);
+  return (2.0 / t) * gl20().integrate([t](double u) { return sech2(u) * normal_pdf(u / t); }, 0.0, 40.0, 160);
 }
 
 // E tanh^2(s Z) directly (no cancellation at small s).
@@ -132,8 +130,8 @@ std::optional<double> uniform_sech2_mean(const std::vector<double>& c) {
 void check_var(const MlpShape& shape, const std::vector<double>& var_l, const char* what) {
   const int L = mlp_layers(shape);
   if (static_cast<int>(var_l.size()) != L) {
-    throw InputError(std::string(what) + ": need one value per layer (" + std::to_string(L) +
-                     "), got " + std::to_string(var_l.size()));
+    throw InputError(std::string(what) + ": need one value per layer (" + std::to_string(L) + "), got " +
+                     std::to_string(var_l.size()));
   }
   for (double v : var_l) {
     if (!std::isfinite(v) || v < 0.0) {
@@ -145,8 +143,8 @@ void check_var(const MlpShape& shape, const std::vector<double>& var_l, const ch
 void check_data(const MlpShape& shape, const Eigen::MatrixXd& X, const char* what) {
   if (X.rows() < 1) throw InputError(std::string(what) + ": no data points");
   if (X.cols() != shape.widths[0]) {
-    throw InputError(std::string(what) + ": X has " + std::to_string(X.cols()) +
-                     " columns, the input width n_0 is " + std::to_string(shape.widths[0]));
+    throw InputError(std::string(what) + ": X has " + std::to_string(X.cols()) + " columns, the input width n_0 is " +
+                     std::to_string(shape.widths[0]));
   }
 }
 
@@ -161,49 +159,54 @@ Activation activation_from_name(const std::string& name) {
 
 const char* activation_name(Activation act) {
   switch (act) {
-    case Activation::kTanh: return "tanh";
-    case Activation::kSigmoid: return "sigmoid";
-    case Activation::kRelu: return "relu";
+    case Activation::kTanh:
+      return "tanh";
+    case Activation::kSigmoid:
+      return "sigmoid";
+    case Activation::kRelu:
+      return "relu";
   }
   return "?";
 }
 
 double mlp_activate(Activation act, double z) {
   switch (act) {
-    case Activation::kTanh: return std::tanh(z);
+    case Activation::kTanh:
+      return std::tanh(z);
     case Activation::kSigmoid:
       return z >= 0.0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
-    case Activation::kRelu: return z > 0.0 ? z : 0.0;
+    case Activation::kRelu:
+      return z > 0.0 ? z : 0.0;
   }
   return 0.0;
 }
 
 double mlp_activate_deriv(Activation act, double z) {
   switch (act) {
-    case Activation::kTanh: return sech2(z);
+    case Activation::kTanh:
+      return sech2(z);
     case Activation::kSigmoid: {
       const double s = mlp_activate(Activation::kSigmoid, z);
       return s * (1.0 - s);
     }
-    case Activation::kRelu: return z > 0.0 ? 1.0 : 0.0;
+    case Activation::kRelu:
+      return z > 0.0 ? 1.0 : 0.0;
   }
   return 0.0;
 }
 
 void mlp_check_shape(const MlpShape& shape) {
   if (shape.widths.size() < 2) {
-    throw InputError("mlp widths: need at least {n_0, 1}, got " +
-                     std::to_string(shape.widths.size()) + " entries");
+    throw InputError("mlp widths: need at least {n_0, 1}, got " + std::to_string(shape.widths.size()) + " entries");
   }
   for (size_t i = 0; i < shape.widths.size(); ++i) {
     if (shape.widths[i] < 1) {
-      throw InputError("mlp widths: entry " + std::to_string(i) + " is " +
-                       std::to_string(shape.widths[i]) + ", must be >= 1");
+      throw InputError("mlp widths: entry " + std::to_string(i) + " is " + std::to_string(shape.widths[i]) +
+                       ", must be >= 1");
     }
   }
   if (shape.widths.back() != 1) {
-    throw InputError("mlp widths: the output width n_L must be 1, got " +
-                     std::to_string(shape.widths.back()));
+    throw InputError("mlp widths: the output width n_L must be 1, got " + std::to_string(shape.widths.back()));
   }
 }
 
@@ -240,8 +243,7 @@ long mlp_layer_offset(const MlpShape& shape, int l) {
 }
 
 // (5.1-5.2)
-double mlp_forward(const MlpShape& shape, const double* theta, const double* x,
-                   std::vector<std::vector<double>>& z) {
+double mlp_forward(const MlpShape& shape, const double* theta, const double* x, std::vector<std::vector<double>>& z) {
   const int L = mlp_layers(shape);
   z.resize(L);
   std::vector<double> h(x, x + shape.widths[0]);
@@ -305,7 +307,8 @@ double gauss_act2_mean(Activation act, double s2) {
   if (!std::isfinite(s2) || s2 < 0.0) throw InputError("gauss_act2_mean: variance must be >= 0");
   const double s = std::sqrt(s2);
   switch (act) {
-    case Activation::kRelu: return 0.5 * s2;
+    case Activation::kRelu:
+      return 0.5 * s2;
     case Activation::kTanh:
       // tanh^2 = 1 - sech^2
       return s <= 1.0 ? gauss_tanh2_direct(s) : 1.0 - gauss_sech2_mean(s);
@@ -328,7 +331,8 @@ std::optional<double> uniform_act2_mean(Activation act, const std::vector<double
     k6 += a * a * a * a * a * a;
   }
   switch (act) {
-    case Activation::kRelu: return k2 / 6.0;
+    case Activation::kRelu:
+      return k2 / 6.0;
     case Activation::kTanh: {
       if (k2 / 3.0 < 1e-4) {
         // Small X: tanh^2 x = x^2 - 2x^4/3 + 17x^6/45 - ..., moments from the cumulants of
@@ -353,9 +357,8 @@ std::optional<double> uniform_act2_mean(Activation act, const std::vector<double
 }
 
 // (5.9-5.10) for ReLU, (5.4) with one hidden layer for tanh/sigmoid.
-std::vector<std::optional<double>> mlp_layer_second_moments(const MlpShape& shape,
-                                                           const std::vector<double>& var_l,
-                                                           bool uniform, const double* x) {
+std::vector<std::optional<double>> mlp_layer_second_moments(const MlpShape& shape, const std::vector<double>& var_l,
+                                                            bool uniform, const double* x) {
   const int L = mlp_layers(shape);
   check_var(shape, var_l, "mlp variances");
   const double b = shape.bias ? 1.0 : 0.0;
@@ -395,9 +398,8 @@ std::vector<std::optional<double>> mlp_layer_second_moments(const MlpShape& shap
 }
 
 // (5.3): E_init = c + <E yhat^2>
-std::optional<double> mlp_e_init_exact(const MlpShape& shape, const std::vector<double>& var_l,
-                                       bool uniform, const Eigen::MatrixXd& X,
-                                       const Eigen::VectorXd& y) {
+std::optional<double> mlp_e_init_exact(const MlpShape& shape, const std::vector<double>& var_l, bool uniform,
+                                       const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   const int L = mlp_layers(shape);
   check_data(shape, X, "mlp E_init");
   if (y.size() != X.rows()) throw InputError("mlp E_init: y and X have different lengths");
@@ -414,9 +416,9 @@ std::optional<double> mlp_e_init_exact(const MlpShape& shape, const std::vector<
 }
 
 // (5.12-5.13)
-std::vector<std::optional<double>> mlp_layer_energies_exact(
-    const MlpShape& shape, const std::vector<double>& var_l, bool uniform, const Eigen::MatrixXd& X,
-    const std::vector<Eigen::MatrixXd>& zstar) {
+std::vector<std::optional<double>> mlp_layer_energies_exact(const MlpShape& shape, const std::vector<double>& var_l,
+                                                            bool uniform, const Eigen::MatrixXd& X,
+                                                            const std::vector<Eigen::MatrixXd>& zstar) {
   const int L = mlp_layers(shape);
   check_data(shape, X, "mlp layer energies");
   if (static_cast<int>(zstar.size()) != L) {
@@ -425,8 +427,7 @@ std::vector<std::optional<double>> mlp_layer_energies_exact(
   const long n = X.rows();
   for (int l = 1; l <= L; ++l) {
     if (zstar[l - 1].rows() != n || zstar[l - 1].cols() != shape.widths[l]) {
-      throw InputError("mlp layer energies: reference of layer " + std::to_string(l) +
-                       " must be n x n_l");
+      throw InputError("mlp layer energies: reference of layer " + std::to_string(l) + " must be n x n_l");
     }
   }
   std::vector<double> sum(L, 0.0);
@@ -451,8 +452,8 @@ std::vector<std::optional<double>> mlp_layer_energies_exact(
 }
 
 // (5.4-5.11), (5.14-5.22), (5.26-5.31), (5.32-5.42), (E.1-E.4)
-MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k_l, double scale,
-                             bool uniform, const Eigen::MatrixXd& X) {
+MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k_l, double scale, bool uniform,
+                             const Eigen::MatrixXd& X) {
   const int L = mlp_layers(shape);
   check_var(shape, k_l, "mlp layer factors k_l");
   for (double k : k_l) {
@@ -479,7 +480,9 @@ MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k
     const double n_l = w[l], n_prev = w[l - 1];
     relu_prod *= n_prev * v[l - 2] / 2.0;
     switch (shape.act) {
-      case Activation::kTanh: out.layer_e_asym[l - 1] = n_l * v[l - 1] * (n_prev + b); break;
+      case Activation::kTanh:
+        out.layer_e_asym[l - 1] = n_l * v[l - 1] * (n_prev + b);
+        break;
       case Activation::kSigmoid:
         out.layer_e_asym[l - 1] = n_l * v[l - 1] * (0.5 * n_prev + b);
         break;

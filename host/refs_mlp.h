@@ -7,11 +7,10 @@
 // sigma_l^2 (normal) or a_l^2 / 3 (uniform on [-a_l, a_l]).
 #pragma once
 
+#include <Eigen/Dense>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 namespace mltemp {
 
@@ -39,8 +38,7 @@ long mlp_layer_offset(const MlpShape& shape, int l);       // index of W_l(0,0) 
 
 // Forward pass of one network on one input: fills z[l-1] (pre-activations of layer l, length
 // n_l), returns yhat = z_L.
-double mlp_forward(const MlpShape& shape, const double* theta, const double* x,
-                   std::vector<std::vector<double>>& z);
+double mlp_forward(const MlpShape& shape, const double* theta, const double* x, std::vector<std::vector<double>>& z);
 // Same for a batch: returns Z[l-1], the n x n_l pre-activations of layer l (X is n x n_0).
 std::vector<Eigen::MatrixXd> mlp_forward_batch(const MlpShape& shape, const Eigen::VectorXd& theta,
                                                const Eigen::MatrixXd& X);
@@ -64,18 +62,16 @@ std::optional<double> uniform_act2_mean(Activation act, const std::vector<double
 //   tanh/sigmoid, layer 2: E|z_2|^2 = n_2 v_2 (n_1 E g(z_{1j})^2 (+1)), a 1-D integral for normal
 //     init (gauss_act2_mean) and for uniform init (uniform_act2_mean, nullopt if too wide);
 //   tanh/sigmoid, layers >= 3: std::nullopt (no exact value; Monte Carlo only).
-std::vector<std::optional<double>> mlp_layer_second_moments(const MlpShape& shape,
-                                                           const std::vector<double>& var_l,
-                                                           bool uniform, const double* x);
+std::vector<std::optional<double>> mlp_layer_second_moments(const MlpShape& shape, const std::vector<double>& var_l,
+                                                            bool uniform, const double* x);
 // E_init = c + <E yhat^2> (5.3): exact when the last layer's moment is exact, else nullopt.
-std::optional<double> mlp_e_init_exact(const MlpShape& shape, const std::vector<double>& var_l,
-                                       bool uniform, const Eigen::MatrixXd& X,
-                                       const Eigen::VectorXd& y);
+std::optional<double> mlp_e_init_exact(const MlpShape& shape, const std::vector<double>& var_l, bool uniform,
+                                       const Eigen::MatrixXd& X, const Eigen::VectorXd& y);
 // Per-layer energies E_l = <|z_l - z_l*|^2> over data and init (5.12-5.13):
 // <E|z_l|^2> + <|z_l*|^2> (the cross term vanishes, E z_l = 0). zstar[l-1] is n x n_l.
-std::vector<std::optional<double>> mlp_layer_energies_exact(
-    const MlpShape& shape, const std::vector<double>& var_l, bool uniform, const Eigen::MatrixXd& X,
-    const std::vector<Eigen::MatrixXd>& zstar);
+std::vector<std::optional<double>> mlp_layer_energies_exact(const MlpShape& shape, const std::vector<double>& var_l,
+                                                            bool uniform, const Eigen::MatrixXd& X,
+                                                            const std::vector<Eigen::MatrixXd>& zstar);
 
 // ---- asymptotes: sigma_l = k_l * scale (normal) or a_l = k_l * scale (uniform), scale -> inf.
 // v_l = sigma_l^2 or a_l^2/3; b = 1 with biases, else 0.
@@ -106,7 +102,7 @@ struct MlpAsymptotes {
   std::vector<double> layer_e_limit;
   double eta_limit_exact;
 };
-MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k_l, double scale,
-                             bool uniform, const Eigen::MatrixXd& X);
+MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k_l, double scale, bool uniform,
+                             const Eigen::MatrixXd& X);
 
 }  // namespace mltemp

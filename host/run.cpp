@@ -86,18 +86,19 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                     {"device", ctx.device},
                     {"mltemp_version", kVersion},
                     {"created", now_iso()}};
-  res.num_attrs = {{"seed", static_cast<double>(seed)},
-                   {"particles_per_scale", static_cast<double>(particles)},
-                   {"seconds", ctx.seconds},
-                   {"particles_per_second", static_cast<double>(particles) * scales.size() / std::max(ctx.seconds, 1e-9)}};
+  res.num_attrs = {
+      {"seed", static_cast<double>(seed)},
+      {"particles_per_scale", static_cast<double>(particles)},
+      {"seconds", ctx.seconds},
+      {"particles_per_second", static_cast<double>(particles) * scales.size() / std::max(ctx.seconds, 1e-9)}};
   return res;
 }
 
 std::string format_sweep(const Table& t) {
   std::ostringstream o;
   char buf[512];
-  std::snprintf(buf, sizeof buf, "%11s %24s %12s %9s %24s %12s %7s %9s %10s\n", "scale", "E_init +- se", "E_min",
-                "H", "T_mc +- se", "T_exact", "z", "T/T_asym", "kappa_st");
+  std::snprintf(buf, sizeof buf, "%11s %24s %12s %9s %24s %12s %7s %9s %10s\n", "scale", "E_init +- se", "E_min", "H",
+                "T_mc +- se", "T_exact", "z", "T/T_asym", "kappa_st");
   o << buf;
   for (size_t r = 0; r < t.rows(); ++r) {
     auto f = [&](const char* c) { return t.get(r, c); };
@@ -106,9 +107,10 @@ std::string format_sweep(const Table& t) {
       std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g   undefined (H <= 0): no temperature\n",
                     f("scale"), f("E_init"), f("E_init_se"), f("E_min"), f("H"));
     } else {
-      std::snprintf(buf, sizeof buf, "%11.4g %13.6g +- %8.2g %12.6g %9.4g %13.6g +- %8.2g %12.6g %7.2f %9.4f %10.4f%s\n",
-                    f("scale"), f("E_init"), f("E_init_se"), f("E_min"), f("H"), f("T_mc"), f("T_mc_se"), f("T_exact"),
-                    f("z"), f("T_mc_over_T_asym"), f("kappa_stat"), flag);
+      std::snprintf(buf, sizeof buf,
+                    "%11.4g %13.6g +- %8.2g %12.6g %9.4g %13.6g +- %8.2g %12.6g %7.2f %9.4f %10.4f%s\n", f("scale"),
+                    f("E_init"), f("E_init_se"), f("E_min"), f("H"), f("T_mc"), f("T_mc_se"), f("T_exact"), f("z"),
+                    f("T_mc_over_T_asym"), f("kappa_stat"), flag);
     }
     o << buf;
   }
@@ -128,8 +130,10 @@ std::string format_columns(const Table& t, const std::vector<std::string>& cols)
       bool text = false;
       for (const auto& col : t.columns())
         if (col.name == c && col.kind == Column::Kind::kText) text = true;
-      if (text) std::snprintf(buf, sizeof buf, "  %-28.28s", t.get_text(r, c).c_str());
-      else std::snprintf(buf, sizeof buf, "%13.6g", t.get(r, c));
+      if (text)
+        std::snprintf(buf, sizeof buf, "  %-28.28s", t.get_text(r, c).c_str());
+      else
+        std::snprintf(buf, sizeof buf, "%13.6g", t.get(r, c));
       o << buf;
     }
     o << "\n";

@@ -5,15 +5,14 @@
 namespace mltemp {
 namespace {
 
-double objective(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, double c, double l1,
-                 double l2, const Eigen::VectorXd& t) {
+double objective(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, double c, double l1, double l2,
+                 const Eigen::VectorXd& t) {
   return c - 2.0 * t.dot(b) + t.dot(A * t) + l2 * t.squaredNorm() + l1 * t.lpNorm<1>();
 }
 
 }  // namespace
 
-MinResult minimize_quadratic(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, double c,
-                             double l1, double l2) {
+MinResult minimize_quadratic(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, double c, double l1, double l2) {
   MinResult r;
   const int m = static_cast<int>(b.size());
   if (l1 == 0.0) {

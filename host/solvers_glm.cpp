@@ -33,31 +33,51 @@ class GlpProblem {
 
 std::string glp_return_name(int rc) {
   switch (rc) {
-    case 0: return "ok";
-    case GLP_EBADB: return "GLP_EBADB (invalid initial basis)";
-    case GLP_ESING: return "GLP_ESING (singular basis matrix)";
-    case GLP_ECOND: return "GLP_ECOND (ill-conditioned basis matrix)";
-    case GLP_EBOUND: return "GLP_EBOUND (incorrect bounds)";
-    case GLP_EFAIL: return "GLP_EFAIL (solver failure)";
-    case GLP_EOBJLL: return "GLP_EOBJLL (objective lower limit reached)";
-    case GLP_EOBJUL: return "GLP_EOBJUL (objective upper limit reached)";
-    case GLP_EITLIM: return "GLP_EITLIM (iteration limit exceeded)";
-    case GLP_ETMLIM: return "GLP_ETMLIM (time limit exceeded)";
-    case GLP_ENOPFS: return "GLP_ENOPFS (no primal feasible solution)";
-    case GLP_ENODFS: return "GLP_ENODFS (no dual feasible solution)";
-    default: return "GLPK return code " + std::to_string(rc);
+    case 0:
+      return "ok";
+    case GLP_EBADB:
+      return "GLP_EBADB (invalid initial basis)";
+    case GLP_ESING:
+      return "GLP_ESING (singular basis matrix)";
+    case GLP_ECOND:
+      return "GLP_ECOND (ill-conditioned basis matrix)";
+    case GLP_EBOUND:
+      return "GLP_EBOUND (incorrect bounds)";
+    case GLP_EFAIL:
+      return "GLP_EFAIL (solver failure)";
+    case GLP_EOBJLL:
+      return "GLP_EOBJLL (objective lower limit reached)";
+    case GLP_EOBJUL:
+      return "GLP_EOBJUL (objective upper limit reached)";
+    case GLP_EITLIM:
+      return "GLP_EITLIM (iteration limit exceeded)";
+    case GLP_ETMLIM:
+      return "GLP_ETMLIM (time limit exceeded)";
+    case GLP_ENOPFS:
+      return "GLP_ENOPFS (no primal feasible solution)";
+    case GLP_ENODFS:
+      return "GLP_ENODFS (no dual feasible solution)";
+    default:
+      return "GLPK return code " + std::to_string(rc);
   }
 }
 
 std::string glp_status_name(int st) {
   switch (st) {
-    case GLP_OPT: return "GLP_OPT (optimal)";
-    case GLP_FEAS: return "GLP_FEAS (feasible, not proven optimal)";
-    case GLP_INFEAS: return "GLP_INFEAS (infeasible)";
-    case GLP_NOFEAS: return "GLP_NOFEAS (no feasible solution)";
-    case GLP_UNBND: return "GLP_UNBND (unbounded)";
-    case GLP_UNDEF: return "GLP_UNDEF (undefined)";
-    default: return "GLPK status " + std::to_string(st);
+    case GLP_OPT:
+      return "GLP_OPT (optimal)";
+    case GLP_FEAS:
+      return "GLP_FEAS (feasible, not proven optimal)";
+    case GLP_INFEAS:
+      return "GLP_INFEAS (infeasible)";
+    case GLP_NOFEAS:
+      return "GLP_NOFEAS (no feasible solution)";
+    case GLP_UNBND:
+      return "GLP_UNBND (unbounded)";
+    case GLP_UNDEF:
+      return "GLP_UNDEF (undefined)";
+    default:
+      return "GLPK status " + std::to_string(st);
   }
 }
 
@@ -75,19 +95,17 @@ void solve_lp(glp_prob* lp, const std::string& who) {
                      glp_status_name(glp_get_status(lp)));
   }
   if (glp_get_status(lp) != GLP_OPT) {
-    throw InputError(who + ": GLPK simplex ended non-optimal: " +
-                     glp_status_name(glp_get_status(lp)));
+    throw InputError(who + ": GLPK simplex ended non-optimal: " + glp_status_name(glp_get_status(lp)));
   }
 }
 
 void check_xy(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::string& who) {
   if (X.rows() == 0 || X.cols() == 0) {
-    throw InputError(who + ": X is empty (" + std::to_string(X.rows()) + " x " +
-                     std::to_string(X.cols()) + ")");
+    throw InputError(who + ": X is empty (" + std::to_string(X.rows()) + " x " + std::to_string(X.cols()) + ")");
   }
   if (y.size() != X.rows()) {
-    throw InputError(who + ": y has length " + std::to_string(y.size()) + ", X has " +
-                     std::to_string(X.rows()) + " rows");
+    throw InputError(who + ": y has length " + std::to_string(y.size()) + ", X has " + std::to_string(X.rows()) +
+                     " rows");
   }
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     for (Eigen::Index j = 0; j < X.cols(); ++j) {
@@ -103,8 +121,7 @@ void check_xy(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::str
 }
 
 // Loads the n x m data matrix (possibly row-signed) as the LP's constraint block.
-void load_matrix(glp_prob* lp, const std::vector<int>& ia, const std::vector<int>& ja,
-                 const std::vector<double>& ar) {
+void load_matrix(glp_prob* lp, const std::vector<int>& ia, const std::vector<int>& ja, const std::vector<double>& ar) {
   glp_load_matrix(lp, static_cast<int>(ia.size()) - 1, ia.data(), ja.data(), ar.data());
 }
 
@@ -155,9 +172,8 @@ LadResult solve_lad(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
   const double lp_value = glp_get_obj_val(lp) / n;
   const double scale = y.cwiseAbs().mean() + (X * r.theta).cwiseAbs().mean();
   if (!(std::fabs(r.e_min - lp_value) <= 1e-10 * scale)) {
-    throw std::runtime_error("solve_lad: LP optimum " + std::to_string(lp_value) +
-                             " and the loss " + std::to_string(r.e_min) +
-                             " of its minimizer disagree (ill-conditioned data)");
+    throw std::runtime_error("solve_lad: LP optimum " + std::to_string(lp_value) + " and the loss " +
+                             std::to_string(r.e_min) + " of its minimizer disagree (ill-conditioned data)");
   }
   return r;
 }
@@ -169,9 +185,8 @@ LogisticResult solve_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y
   const int n = static_cast<int>(X.rows()), m = static_cast<int>(X.cols());
   for (int i = 0; i < n; ++i) {
     if (y[i] != 0.0 && y[i] != 1.0) {
-      throw InputError(who + ": label y[" + std::to_string(i + 1) + "] (row " +
-                       std::to_string(i + 1) + ", 1-based) = " + std::to_string(y[i]) +
-                       " must be exactly 0 or 1");
+      throw InputError(who + ": label y[" + std::to_string(i + 1) + "] (row " + std::to_string(i + 1) +
+                       ", 1-based) = " + std::to_string(y[i]) + " must be exactly 0 or 1");
     }
   }
   Eigen::VectorXd sgn = 2.0 * y.array() - 1.0;
@@ -225,11 +240,10 @@ LogisticResult solve_logistic(const Eigen::MatrixXd& X, const Eigen::VectorXd& y
   const double gordan_scale = (X.cwiseAbs().transpose() * lambda).maxCoeff();
   for (int i = 0; i < n; ++i) {
     const bool in_s = separated[static_cast<size_t>(i)];
-    const bool ok = in_s ? margin[i] > 0.5
-                         : margin[i] >= -1e-9 * row_scale && lambda[i] >= 1.0 - 1e-7;
+    const bool ok = in_s ? margin[i] > 0.5 : margin[i] >= -1e-9 * row_scale && lambda[i] >= 1.0 - 1e-7;
     if (!ok) {
-      throw std::runtime_error(who + ": separability LP certificate fails at row " +
-                               std::to_string(i + 1) + " (ill-conditioned data)");
+      throw std::runtime_error(who + ": separability LP certificate fails at row " + std::to_string(i + 1) +
+                               " (ill-conditioned data)");
     }
   }
   if (n_sep < n && !(gordan.cwiseAbs().maxCoeff() <= 1e-9 * gordan_scale)) {

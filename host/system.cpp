@@ -51,7 +51,8 @@ void fill_temperature_columns(Table& t, size_t r, const TemperatureInputs& in) {
   t.set(r, "kappa", in.kappa);
   t.set(r, "E_kurtosis", in.kurtosis);
   t.set(r, "E_max_share", in.max_share);
-  const bool reliable = std::sqrt((in.kurtosis + 2.0) / static_cast<double>(in.particles)) <= 0.3 && in.max_share <= 0.05;
+  const bool reliable =
+      std::sqrt((in.kurtosis + 2.0) / static_cast<double>(in.particles)) <= 0.3 && in.max_share <= 0.05;
   t.set(r, "se_reliable", reliable ? 1.0 : 0.0);
   const bool defined = in.h > 0.0;
   t.set(r, "T_defined", defined ? 1.0 : 0.0);
@@ -152,7 +153,6 @@ std::vector<double> sweep_scales(const Config& cfg) {
   return s;
 }
 
-
 InitLayout init_layout(const Config& cfg, int m) {
   InitLayout L;
   L.name = cfg.get_string("init.dist");
@@ -176,8 +176,7 @@ InitLayout init_layout(const Config& cfg, int m) {
       if (cfg.given(k)) throw InputError(cfg.where(k) + ": only used with init.dist = \"mixed\"");
   return L;
 }
-std::unique_ptr<System> make_system
-(const Config& cfg, const Dataset& ds) {
+std::unique_ptr<System> make_system(const Config& cfg, const Dataset& ds) {
   const std::string model = cfg.get_string("model.kind");
   const std::string energy = cfg.get_string("energy.kind");
   if (energy == "mbe")
@@ -187,7 +186,8 @@ std::unique_ptr<System> make_system
                      "T = (E_init - E_min)/H");
   if (model == "mlp") {
     if (energy != "mse")
-      throw InputError(cfg.where("energy.kind") + ": the mlp model is implemented with energy.kind = \"mse\" (Section 5)");
+      throw InputError(cfg.where("energy.kind") +
+                       ": the mlp model is implemented with energy.kind = \"mse\" (Section 5)");
     return make_mlp_system(cfg, ds);
   }
   for (const char* k : {"model.hidden", "model.activation", "model.bias", "model.train_iters", "model.train_seed",
@@ -200,8 +200,8 @@ std::unique_ptr<System> make_system
     throw InputError(cfg.where("energy.kind") + ": the logistic model takes energy.kind = \"ce\" (cross entropy)");
   if (energy == "ce")
     throw InputError(cfg.where("energy.kind") + ": cross entropy needs model.kind = \"logistic\" and 0/1 labels");
-  throw InputError(cfg.where("energy.kind") + ": energy \"" + energy + "\" is not available for model \"" +
-                   model + "\"");
+  throw InputError(cfg.where("energy.kind") + ": energy \"" + energy + "\" is not available for model \"" + model +
+                   "\"");
 }
 
 }  // namespace mltemp

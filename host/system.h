@@ -20,13 +20,13 @@ namespace mltemp {
 struct TemperatureInputs {
   double scale = 0.0;
   uint64_t particles = 0;
-  double e_init = 0.0, e_init_se = 0.0;   // Monte Carlo
-  std::optional<double> e_init_exact;     // closed form / quadrature, when one exists
+  double e_init = 0.0, e_init_se = 0.0;  // Monte Carlo
+  std::optional<double> e_init_exact;    // closed form / quadrature, when one exists
   double e_min = 0.0;
-  double h = 0.0;                         // differential entropy of the initial distribution
-  std::optional<double> e_asym;           // leading-order growth of E_init - E_min
-  long params = 0;                        // m (or N): the "m ln scale" of the asymptote
-  double kappa = 0.0;                     // next-order entropy constant per parameter
+  double h = 0.0;                // differential entropy of the initial distribution
+  std::optional<double> e_asym;  // leading-order growth of E_init - E_min
+  long params = 0;               // m (or N): the "m ln scale" of the asymptote
+  double kappa = 0.0;            // next-order entropy constant per parameter
   double kurtosis = 0.0, max_share = 0.0;
 };
 

@@ -19,10 +19,10 @@ class GlmSystem : public System {
   GlmSystem(const Config& cfg, const Dataset& ds, bool ce)
       : ds_(ds), layout_(init_layout(cfg, static_cast<int>(ds.X.cols()))), ce_(ce) {
     if (layout_.name == "mixed")
-      throw InputError(cfg.where("init.dist") + ": mixed init is implemented for MSE only; use \"normal\" or \"uniform\"");
+      throw InputError(cfg.where("init.dist") +
+                       ": mixed init is implemented for MSE only; use \"normal\" or \"uniform\"");
     for (const char* k : {"energy.l1", "energy.l2"})
-      if (cfg.get_double(k) != 0.0)
-        throw InputError(cfg.where(k) + ": regularization is implemented for MSE only");
+      if (cfg.get_double(k) != 0.0) throw InputError(cfg.where(k) + ": regularization is implemented for MSE only");
   }
 
   long params() const override { return ds_.X.cols(); }
@@ -46,8 +46,10 @@ class GlmSystem : public System {
     for (int i = 0; i < n; ++i) p.blob.push_back(ds_.y[i]);
     const int scale_off = static_cast<int>(p.blob.size());
     for (int j = 0; j < m; ++j) p.blob.push_back(layout_.ratio[j] * s);
-    if (ce_) p.energy = CeEnergy{n, m, 0, n * m};
-    else p.energy = MaeEnergy{n, m, 0, n * m};
+    if (ce_)
+      p.energy = CeEnergy{n, m, 0, n * m};
+    else
+      p.energy = MaeEnergy{n, m, 0, n * m};
     p.init = InitParams{seed, stream_id(Stream::kInit, index), m, layout_.normal_dims, scale_off};
     return p;
   }
@@ -59,8 +61,8 @@ class GlmSystem : public System {
     in.particles = st.n;
     in.e_init = st.mean[0];
     in.e_init_se = st.se[0];
-    in.e_init_exact = ce_ ? ce_e_init(ds_.X, sc, layout_.normal_dims)
-                          : mae_e_init(ds_.X, ds_.y, sc, layout_.normal_dims);
+    in.e_init_exact =
+        ce_ ? ce_e_init(ds_.X, sc, layout_.normal_dims) : mae_e_init(ds_.X, ds_.y, sc, layout_.normal_dims);
     in.e_min = e_min_;
     in.h = entropy(sc, layout_.normal_dims);
     in.e_asym = ce_ ? ce_e_asym(ds_.X, s, uniform()) : mae_e_asym(ds_.X, s, uniform());
@@ -79,7 +81,9 @@ class GlmSystem : public System {
 
   void add_arrays(RunResult& r) const override {
     const auto m = static_cast<uint64_t>(theta_.size());
-    r.arrays.push_back({"minimum/theta", {m}, std::vector<double>(theta_.data(), theta_.data() + theta_.size()),
+    r.arrays.push_back({"minimum/theta",
+                        {m},
+                        std::vector<double>(theta_.data(), theta_.data() + theta_.size()),
                         infimum_ ? "separating direction (the infimum is approached along it)" : "minimizer"});
     r.arrays.push_back({"data/n", {}, {static_cast<double>(ds_.X.rows())}, "data points"});
     r.arrays.push_back({"data/m", {}, {static_cast<double>(ds_.X.cols())}, "features (bias included)"});

@@ -12,8 +12,10 @@ namespace {
 class LinearMseSystem final : public System {
  public:
   LinearMseSystem(const Config& cfg, const Dataset& ds)
-      : mo_(linear_moments(ds)), layout_(init_layout(cfg, static_cast<int>(ds.X.cols()))),
-        l1_(cfg.get_double("energy.l1")), l2_(cfg.get_double("energy.l2")) {
+      : mo_(linear_moments(ds)),
+        layout_(init_layout(cfg, static_cast<int>(ds.X.cols()))),
+        l1_(cfg.get_double("energy.l1")),
+        l2_(cfg.get_double("energy.l2")) {
     if (l1_ < 0) throw InputError(cfg.where("energy.l1") + ": must be >= 0");
     if (l2_ < 0) throw InputError(cfg.where("energy.l2") + ": must be >= 0");
     min_ = minimize_quadratic(mo_.A, mo_.b, mo_.c, l1_, l2_);
@@ -94,7 +96,9 @@ class LinearMseSystem final : public System {
     r.arrays.push_back({"data/c", {}, {mo_.c}, "c = <y^2> (C_y)"});
     r.arrays.push_back({"data/n", {}, {static_cast<double>(mo_.n)}, "data points"});
     r.arrays.push_back({"data/m", {}, {static_cast<double>(mo_.m)}, "features (bias included)"});
-    r.arrays.push_back({"minimum/theta", {m}, std::vector<double>(min_.theta.data(), min_.theta.data() + mo_.m),
+    r.arrays.push_back({"minimum/theta",
+                        {m},
+                        std::vector<double>(min_.theta.data(), min_.theta.data() + mo_.m),
                         "minimizer of the energy"});
   }
 

@@ -68,8 +68,7 @@ class MlpSystem final : public System {
       e_min_ = mlp_energy(shape_, td.theta, X_, y_);
       std::ostringstream o;
       o << "teacher network (same shape, weights N(0, (" << ts << " k_l)^2), k_l " << rule << ", seed "
-        << cfg.get_int("data.seed")
-        << "), n = " << X_.rows() << ", noise " << noise;
+        << cfg.get_int("data.seed") << "), n = " << X_.rows() << ", noise " << noise;
       origin_ = o.str();
       if (noise == 0.0)
         note << "E_min = " << e_min_ << ": the teacher fits its own noiseless data (a global minimum, E >= 0)";
@@ -84,10 +83,9 @@ class MlpSystem final : public System {
       zstar_ = tr.zstar;
       ref_theta_ = tr.theta;
       e_min_ = tr.energy;
-      note << "E_min = " << e_min_ << " reached by full-batch training (GSL BFGS2 + Newton polish, "
-           << tr.iterations << " iterations, |grad| = " << tr.grad_norm << "): "
-           << (tr.converged ? "converged" : "NOT converged") << ", "
-           << (tr.local_min_checked ? "checked to be a local minimum" : "NOT confirmed as a local minimum")
+      note << "E_min = " << e_min_ << " reached by full-batch training (GSL BFGS2 + Newton polish, " << tr.iterations
+           << " iterations, |grad| = " << tr.grad_norm << "): " << (tr.converged ? "converged" : "NOT converged")
+           << ", " << (tr.local_min_checked ? "checked to be a local minimum" : "NOT confirmed as a local minimum")
            << " (Hessian eigenvalues " << tr.hessian_min_eig << " .. " << tr.hessian_max_eig
            << "); the global minimum may be lower";
     }
@@ -161,8 +159,9 @@ class MlpSystem final : public System {
   }
 
   void add_columns(Table& t) const override {
-    t.add_column("E_limit_exact", "energy",
-                 "exact large-scale limit of E_init - E_min (differs from E_asym for narrow sigmoid nets without biases)");
+    t.add_column(
+        "E_limit_exact", "energy",
+        "exact large-scale limit of E_init - E_min (differs from E_asym for narrow sigmoid nets without biases)");
     t.add_column("eta", "", "work efficiency E_L / sum_l E_l (5.23)");
     t.add_column("eta_se", "", "its standard error (delta method with the particle covariances)");
   }
@@ -284,14 +283,15 @@ class MlpSystem final : public System {
     if (all_exact) et.set(r, "eta_exact", *exact[L_ - 1] / sum_exact);
     et.set(r, "eta_limit", as.eta_limit);
     et.set(r, "eta_limit_exact", as.eta_limit_exact);
-    et.set_text(r, "engine_type", shape_.act == Activation::kRelu || L_ == 1
-                                      ? "second (eta -> 1)"
-                                      : "first (eta -> eta_limit < 1)");
+    et.set_text(r, "engine_type",
+                shape_.act == Activation::kRelu || L_ == 1 ? "second (eta -> 1)" : "first (eta -> eta_limit < 1)");
   }
 
   void add_arrays(RunResult& r) const override {
     const auto N = static_cast<uint64_t>(ref_theta_.size());
-    r.arrays.push_back({"reference/theta", {N}, std::vector<double>(ref_theta_.data(), ref_theta_.data() + N),
+    r.arrays.push_back({"reference/theta",
+                        {N},
+                        std::vector<double>(ref_theta_.data(), ref_theta_.data() + N),
                         "reference network (teacher or trained), theta layout of the engine"});
     std::vector<double> w(shape_.widths.begin(), shape_.widths.end());
     r.arrays.push_back({"reference/widths", {w.size()}, w, "n_0 .. n_L"});

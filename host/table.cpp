@@ -4,24 +4,28 @@
 
 namespace mltemp {
 
-void Table::add_column(const std::string& name, const std::string& units,
-                       const std::string& meaning, Column::Kind kind) {
+void Table::add_column(const std::string& name, const std::string& units, const std::string& meaning,
+                       Column::Kind kind) {
   if (index_.count(name)) throw std::logic_error("duplicate column " + name);
   Column c;
   c.name = name;
   c.units = units;
   c.meaning = meaning;
   c.kind = kind;
-  if (kind == Column::Kind::kText) c.text.assign(rows_, "");
-  else c.num.assign(rows_, kNaN);
+  if (kind == Column::Kind::kText)
+    c.text.assign(rows_, "");
+  else
+    c.num.assign(rows_, kNaN);
   index_[name] = cols_.size();
   cols_.push_back(std::move(c));
 }
 
 size_t Table::new_row() {
   for (auto& c : cols_) {
-    if (c.kind == Column::Kind::kText) c.text.emplace_back();
-    else c.num.push_back(c.kind == Column::Kind::kInt ? 0.0 : kNaN);
+    if (c.kind == Column::Kind::kText)
+      c.text.emplace_back();
+    else
+      c.num.push_back(c.kind == Column::Kind::kInt ? 0.0 : kNaN);
   }
   return rows_++;
 }

@@ -14,8 +14,8 @@ struct Column {
   enum class Kind { kReal, kInt, kText };
   std::string name, units, meaning;
   Kind kind = Kind::kReal;
-  std::vector<double> num;         // kReal, kInt
-  std::vector<std::string> text;   // kText
+  std::vector<double> num;        // kReal, kInt
+  std::vector<std::string> text;  // kText
 };
 
 class Table {

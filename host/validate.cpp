@@ -42,9 +42,8 @@ size_t Validator::row_of(const RunResult& r, double scale) {
   throw std::logic_error("validate: run " + r.name + " has no scale " + std::to_string(scale));
 }
 
-void Validator::worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows,
-                                const std::string& value, const std::string& reference, double ref_const,
-                                const std::string& se) {
+void Validator::worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows, const std::string& value,
+                                const std::string& reference, double ref_const, const std::string& se) {
   v.stat = 0;
   bool ok = true;
   for (size_t i : rows) {
@@ -161,7 +160,8 @@ Table run_validation(Validator& v) {
   t.add_column("stat", "", "test statistic (see stat_name)");
   t.add_column("stat_name", "", "what stat is", K::kText);
   t.add_column("pass", "flag", "1 pass, 0 fail (a confirmed disagreement with the paper counts as 1)", K::kInt);
-  t.add_column("verdict", "", "pass, FAIL, or DISAGREES (the paper's value is rejected, for the reason in note)", K::kText);
+  t.add_column("verdict", "", "pass, FAIL, or DISAGREES (the paper's value is rejected, for the reason in note)",
+               K::kText);
   t.add_column("note", "", "remark", K::kText);
   for (const auto& r : v.rows()) {
     const size_t i = t.new_row();
@@ -192,14 +192,18 @@ std::string format_verdicts(const std::vector<Verdict>& rows) {
     char stat[64];
     std::snprintf(stat, sizeof stat, "%s=%.2f", r.stat_name.c_str(), r.stat);
     std::snprintf(buf, sizeof buf, "%-22s %-13s %-46.46s %13.6g %13.6g %9.2g %16s %s  %s\n", r.id.c_str(), r.eq.c_str(),
-                  r.claim.c_str(), r.reference, r.mc, r.se, stat, !r.pass ? "FAIL" : r.disagrees ? "DISAGREES" : "pass",
+                  r.claim.c_str(), r.reference, r.mc, r.se, stat,
+                  !r.pass       ? "FAIL"
+                  : r.disagrees ? "DISAGREES"
+                                : "pass",
                   r.note.c_str());
     o << buf;
     if (!r.pass) ++failed;
     if (r.pass && r.disagrees) ++disagree;
   }
   if (disagree)
-    o << disagree << " row(s) DISAGREE with the paper: the Monte Carlo rejects the paper's value, for the reason in "
+    o << disagree
+      << " row(s) DISAGREE with the paper: the Monte Carlo rejects the paper's value, for the reason in "
          "the note (a confirmed contradiction, not a failure of the engine)\n";
   o << rows.size() - failed << " passed, " << failed << " failed\n";
   return o.str();

@@ -33,24 +33,19 @@ struct Verdict {
 
 class Validator {
  public:
-  explicit Validator(RunContext ctx, double particle_factor = 1.0)
-      : ctx_(ctx), factor_(particle_factor) {}
+  explicit Validator(RunContext ctx, double particle_factor = 1.0) : ctx_(ctx), factor_(particle_factor) {}
 
   // Runs (once) an embedded config; `toml` must set name.
   const RunResult& run(const std::string& toml);
 
   // Exact rows: worst |z| over the listed scales < 4.
-  void exact(const std::string& id, const RunResult& r,
-             const std::vector<double>& scales);
+  void exact(const std::string& id, const RunResult& r, const std::vector<double>& scales);
   // Asymptotic energy: |energy_ratio - 1| / se < 4 at each listed scale (worst reported).
-  void energy_ratio(const std::string& id, const RunResult& r,
-                    const std::vector<double>& scales);
+  void energy_ratio(const std::string& id, const RunResult& r, const std::vector<double>& scales);
   // Next-order constant: |kappa_stat - kappa| / se < 4 at each listed scale (worst reported).
-  void kappa(const std::string& id, const RunResult& r,
-             const std::vector<double>& scales);
+  void kappa(const std::string& id, const RunResult& r, const std::vector<double>& scales);
   // H <= 0: the temperature must be reported undefined (flag 0, T_mc NaN).
-  void undefined(const std::string& id, const RunResult& r,
-                 double scale);
+  void undefined(const std::string& id, const RunResult& r, double scale);
   // A verdict computed by the caller; eq and claim come from the catalogue.
   void add(Verdict v);
   // A verdict with id, eq, claim and where filled in from the catalogue.
@@ -65,9 +60,8 @@ class Validator {
   static std::vector<size_t> rows_of(const RunResult& r, const std::vector<double>& scales);
   // The worst |value - reference| / se over `rows` of `t` (reference: a column, or ref_const
   // when the name is empty) into v: stat, reference, mc, se; passes below 4 when all finite.
-  static void worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows,
-                              const std::string& value, const std::string& reference, double ref_const,
-                              const std::string& se);
+  static void worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows, const std::string& value,
+                              const std::string& reference, double ref_const, const std::string& se);
 
  private:
   RunContext ctx_;

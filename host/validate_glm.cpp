@@ -9,11 +9,10 @@ namespace mltemp {
 namespace {
 
 std::string glm_case(const std::string& name, const std::string& model, const std::string& energy,
-                     const std::string& dist, const std::string& scales, const std::string& data,
-                     int seed = 2027) {
-  return "name = \"" + name + "\"\n[data]\nsource = \"synthetic\"\n" + data + "seed = 13\n[model]\nkind = \"" +
-         model + "\"\n[energy]\nkind = \"" + energy + "\"\n[init]\ndist = \"" + dist + "\"\n[sweep]\nscales = [" +
-         scales + "]\n[mc]\nparticles = 100000\nseed = " + std::to_string(seed) + "\n";
+                     const std::string& dist, const std::string& scales, const std::string& data, int seed = 2027) {
+  return "name = \"" + name + "\"\n[data]\nsource = \"synthetic\"\n" + data + "seed = 13\n[model]\nkind = \"" + model +
+         "\"\n[energy]\nkind = \"" + energy + "\"\n[init]\ndist = \"" + dist + "\"\n[sweep]\nscales = [" + scales +
+         "]\n[mc]\nparticles = 100000\nseed = " + std::to_string(seed) + "\n";
 }
 
 const char* kData = "n = 200\nm = 4\nnoise = 0.5\nlabels = \"binary\"\n";
@@ -85,7 +84,8 @@ void validate_glm(Validator& v) {
   v.exact("mae.normal.exact", maen, {0.5, 1.0, 10.0, 100.0});
   v.energy_ratio("mae.normal.asym.energy", maen, {1e4, 1e6});
   v.kappa("mae.normal.asym.kappa", maen, {1e3, 1e4, 1e6});
-  const auto& maeu = v.run(glm_case("mae-uniform", "linear", "mae", "uniform", "1.0, 10.0, 100.0, 1e3, 1e4, 1e6", kData));
+  const auto& maeu =
+      v.run(glm_case("mae-uniform", "linear", "mae", "uniform", "1.0, 10.0, 100.0, 1e3, 1e4, 1e6", kData));
   v.exact("mae.uniform.exact", maeu, {1.0, 10.0, 100.0});
   v.energy_ratio("mae.uniform.asym.energy", maeu, {1e4, 1e6});
   v.kappa("mae.uniform.asym.kappa", maeu, {1e3, 1e4, 1e6});
@@ -100,7 +100,8 @@ void validate_glm(Validator& v) {
   const auto& ce1 = v.run(glm_case("ce-1param", "logistic", "ce", "normal", "1e3, 1e4, 1e6",
                                    "n = 200\nm = 1\nbias = false\nnoise = 1.0\nlabels = \"binary\"\n"));
   v.kappa("ce.1param.asym", ce1, {1e3, 1e4, 1e6});
-  const auto& ceu = v.run(glm_case("ce-uniform", "logistic", "ce", "uniform", "1.0, 10.0, 100.0, 1e3, 1e4, 1e6", kData));
+  const auto& ceu =
+      v.run(glm_case("ce-uniform", "logistic", "ce", "uniform", "1.0, 10.0, 100.0, 1e3, 1e4, 1e6", kData));
   v.exact("ce.uniform.exact", ceu, {1.0, 10.0, 100.0});
   v.energy_ratio("ce.uniform.asym.energy", ceu, {1e4, 1e6});
   v.kappa("ce.uniform.asym.kappa", ceu, {1e3, 1e4, 1e6});

@@ -10,15 +10,14 @@ namespace {
 
 // A teacher-student case: 30 points, inputs N(0, I), noiseless teacher of the same shape, so
 // E_min = 0 exactly and z_l* are the teacher's pre-activations.
-std::string mlp_case(const std::string& name, int n0, const std::string& hidden, const std::string& act,
-                     bool bias, const std::string& dist, const std::string& scales, int particles,
+std::string mlp_case(const std::string& name, int n0, const std::string& hidden, const std::string& act, bool bias,
+                     const std::string& dist, const std::string& scales, int particles,
                      const std::string& scaling = "none", const std::string& teacher_scaling = "none") {
   return "name = \"" + name + "\"\n[data]\nsource = \"teacher\"\nteacher_scaling = \"" + teacher_scaling +
-         "\"\nn = 30\nm = " + std::to_string(n0) +
-         "\nnoise = 0.0\nseed = 5\n[model]\nkind = \"mlp\"\nhidden = [" + hidden + "]\nactivation = \"" + act +
-         "\"\nbias = " + (bias ? "true" : "false") + "\n[init]\ndist = \"" + dist + "\"\nlayer_scaling = \"" +
-         scaling + "\"\n[sweep]\nscales = [" + scales + "]\n[mc]\nparticles = " + std::to_string(particles) +
-         "\nseed = 2028\n";
+         "\"\nn = 30\nm = " + std::to_string(n0) + "\nnoise = 0.0\nseed = 5\n[model]\nkind = \"mlp\"\nhidden = [" +
+         hidden + "]\nactivation = \"" + act + "\"\nbias = " + (bias ? "true" : "false") + "\n[init]\ndist = \"" +
+         dist + "\"\nlayer_scaling = \"" + scaling + "\"\n[sweep]\nscales = [" + scales +
+         "]\n[mc]\nparticles = " + std::to_string(particles) + "\nseed = 2028\n";
 }
 
 size_t layer_row(const RunResult& r, double scale, int layer) {
@@ -54,7 +53,8 @@ void layers_exact(Validator& v, const std::string& id, const RunResult& r, const
 
 // Layer energies against their leading order, layers from..L at one scale: worst |ratio-1|/se.
 void layers_asym(Validator& v, const std::string& id, const RunResult& r, double scale, int from) {
-  Verdict q = v.start(id, r.name + " layers >= " + std::to_string(from) + ", scale " + std::to_string(scale).substr(0, 7));
+  Verdict q =
+      v.start(id, r.name + " layers >= " + std::to_string(from) + ", scale " + std::to_string(scale).substr(0, 7));
   q.stat_name = "|ratio-1|/se";
   Validator::worst_deviation(q, *r.table("layers"), layer_rows(r, {scale}, from), "energy_ratio", "", 1.0,
                              "energy_ratio_se");
@@ -133,8 +133,9 @@ void eta_row(Validator& v, const std::string& id, const RunResult& r, double sca
   q.stat = std::abs(q.mc - q.reference) / q.se;
   q.pass = std::isfinite(q.stat) && q.stat < 4;
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s; paper limit eta_inf = %.6g (%s)", against_exact ? "ref = exact eta" : "ref = limit",
-                t.get(i, "eta_limit"), t.get_text(i, "engine_type").c_str());
+  std::snprintf(buf, sizeof buf, "%s; paper limit eta_inf = %.6g (%s)",
+                against_exact ? "ref = exact eta" : "ref = limit", t.get(i, "eta_limit"),
+                t.get_text(i, "engine_type").c_str());
   q.note = buf;
   v.add(q);
 }
@@ -191,7 +192,8 @@ const std::vector<ClaimInfo>& claims_mlp() {
 }
 
 void validate_mlp(Validator& v) {
-  const auto& relu = v.run(mlp_case("mlp-relu", 3, "8, 8", "relu", false, "normal", "0.5, 1.0, 3.0, 100.0, 1e3, 1e6", 40000));
+  const auto& relu =
+      v.run(mlp_case("mlp-relu", 3, "8, 8", "relu", false, "normal", "0.5, 1.0, 3.0, 100.0, 1e3, 1e6", 40000));
   v.exact("mlp.relu.exact", relu, {0.5, 1.0, 3.0, 100.0});
   layers_exact(v, "mlp.relu.layers.exact", relu, {0.5, 1.0, 3.0, 100.0});
   v.energy_ratio("mlp.relu.asym.energy", relu, {1e3, 1e6});
@@ -201,7 +203,8 @@ void validate_mlp(Validator& v) {
   const auto& relub = v.run(mlp_case("mlp-relu-bias", 3, "8, 8", "relu", true, "normal", "0.5, 1.0, 3.0", 40000));
   v.exact("mlp.relu.bias.exact", relub, {0.5, 1.0, 3.0});
   // The break needs a reference whose pre-activations stay O(1) per unit: a He-scaled teacher.
-  const auto& brk = v.run(mlp_case("mlp-relu-break", 8, "16, 16, 16", "relu", false, "normal", "0.3", 40000, "none", "he"));
+  const auto& brk =
+      v.run(mlp_case("mlp-relu-break", 8, "16, 16, 16", "relu", false, "normal", "0.3", 40000, "none", "he"));
   relu_order(v, "mlp.relu.order.break", brk, 0.3, true);
 
   const auto& tanh1 = v.run(mlp_case("mlp-tanh-1h", 3, "8", "tanh", false, "normal", "0.5, 1.0, 3.0, 10.0", 40000));

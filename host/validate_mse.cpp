@@ -12,8 +12,8 @@ namespace {
 std::string mse_case(const std::string& name, const std::string& init, const std::string& energy,
                      const std::string& scales, const std::string& data = "n = 200\nm = 4\n") {
   return "name = \"" + name + "\"\n[data]\nsource = \"synthetic\"\n" + data +
-         "noise = 0.5\nseed = 11\n[model]\nkind = \"linear\"\n[energy]\nkind = \"mse\"\n" + energy + "[init]\n" +
-         init + "[sweep]\nscales = [" + scales + "]\n[mc]\nparticles = 400000\nseed = 2026\n";
+         "noise = 0.5\nseed = 11\n[model]\nkind = \"linear\"\n[energy]\nkind = \"mse\"\n" + energy + "[init]\n" + init +
+         "[sweep]\nscales = [" + scales + "]\n[mc]\nparticles = 400000\nseed = 2026\n";
 }
 
 const char* kNormalScales = "0.2, 0.5, 1.0, 3.0, 10.0, 100.0, 1e3, 1e4, 1e6";
@@ -71,8 +71,8 @@ void validate_linear_mse(Validator& v) {
   v.energy_ratio("mse.normal.asym.energy", normal, {1e4, 1e6});
   v.kappa("mse.normal.asym.kappa", normal, {1e3, 1e4, 1e6});
 
-  const auto& two = v.run(mse_case("mse-2d", "dist = \"normal\"\n", "", "0.5, 1.0, 10.0, 1e3, 1e6",
-                                   "n = 200\nm = 2\nbias = false\n"));
+  const auto& two = v.run(
+      mse_case("mse-2d", "dist = \"normal\"\n", "", "0.5, 1.0, 10.0, 1e3, 1e6", "n = 200\nm = 2\nbias = false\n"));
   v.exact("mse.2d.exact", two, {0.5, 1.0, 10.0});
   v.kappa("mse.2d.asym.kappa", two, {1e3, 1e6});
 
@@ -85,13 +85,14 @@ void validate_linear_mse(Validator& v) {
   // (3.17): uniform at a = 2 sigma against the normal run at sigma.
   const auto& uni2 = v.run(mse_case("mse-uniform-2sigma", "dist = \"uniform\"\n", "", "0.6, 2.0, 20.0, 2e6"));
   {
-    Verdict r = ratio_verdict(v.start("mse.u_vs_n.ratio", "mse-uniform-2sigma vs mse-normal, sigma 1e6"), uni2,
-                              normal, 1e6);
+    Verdict r =
+        ratio_verdict(v.start("mse.u_vs_n.ratio", "mse-uniform-2sigma vs mse-normal, sigma 1e6"), uni2, normal, 1e6);
     r.stat_name = "|z|";
     r.stat = std::abs(r.mc - r.reference) / r.se;
     r.pass = r.stat < 4.0;
     char buf[160];
-    std::snprintf(buf, sizeof buf, "reference = exact ratio at sigma=1e6; limit 4/3, off by %.2g", r.reference - 4.0 / 3.0);
+    std::snprintf(buf, sizeof buf, "reference = exact ratio at sigma=1e6; limit 4/3, off by %.2g",
+                  r.reference - 4.0 / 3.0);
     r.note = buf;
     v.add(r);
   }
@@ -114,9 +115,9 @@ void validate_linear_mse(Validator& v) {
     v.add(r);
   }
 
-  const auto& mixed = v.run(mse_case("mse-mixed-sqrt3",
-                                     "dist = \"mixed\"\nnormal_dims = 2\nuniform_ratio = 1.7320508075688772\n", "",
-                                     "1.0, 10.0, 100.0, 1e3, 1e4, 1e6"));
+  const auto& mixed =
+      v.run(mse_case("mse-mixed-sqrt3", "dist = \"mixed\"\nnormal_dims = 2\nuniform_ratio = 1.7320508075688772\n", "",
+                     "1.0, 10.0, 100.0, 1e3, 1e4, 1e6"));
   v.exact("mse.mixed.exact", mixed, {1.0, 10.0, 100.0});
   v.energy_ratio("mse.mixed.sqrt3.energy", mixed, {1e4, 1e6});
   v.kappa("mse.mixed.sqrt3.kappa", mixed, {1e3, 1e4, 1e6});
@@ -139,13 +140,15 @@ void validate_linear_mse(Validator& v) {
     v.add(r);
   }
 
-  const auto& l2n = v.run(mse_case("mse-l2-normal", "dist = \"normal\"\n", "l2 = 0.5\n", "0.5, 1.0, 10.0, 1e3, 1e4, 1e6"));
+  const auto& l2n =
+      v.run(mse_case("mse-l2-normal", "dist = \"normal\"\n", "l2 = 0.5\n", "0.5, 1.0, 10.0, 1e3, 1e4, 1e6"));
   v.exact("mse.l2.normal.exact", l2n, {0.5, 1.0, 10.0});
   v.kappa("mse.l2.normal.asym", l2n, {1e3, 1e4, 1e6});
   const auto& l2u = v.run(mse_case("mse-l2-uniform", "dist = \"uniform\"\n", "l2 = 0.5\n", "1.0, 10.0, 1e3, 1e4, 1e6"));
   v.exact("mse.l2.uniform.exact", l2u, {1.0, 10.0});
   v.kappa("mse.l2.uniform.asym", l2u, {1e3, 1e4, 1e6});
-  const auto& l1n = v.run(mse_case("mse-l1-normal", "dist = \"normal\"\n", "l1 = 0.5\n", "0.5, 1.0, 10.0, 1e3, 1e4, 1e6"));
+  const auto& l1n =
+      v.run(mse_case("mse-l1-normal", "dist = \"normal\"\n", "l1 = 0.5\n", "0.5, 1.0, 10.0, 1e3, 1e4, 1e6"));
   v.exact("mse.l1.normal.exact", l1n, {0.5, 1.0, 10.0});
   v.energy_ratio("mse.l1.normal.asym", l1n, {1e4, 1e6});
   const auto& l1u = v.run(mse_case("mse-l1-uniform", "dist = \"uniform\"\n", "l1 = 0.5\n", "1.0, 10.0, 1e3, 1e4, 1e6"));

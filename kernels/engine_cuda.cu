@@ -2,7 +2,6 @@
 // Thrust's CUDA backend on device buffers. Chunk partials come back to the host, which folds
 // them in chunk order exactly as the CPU path does.
 #include <cuda_runtime.h>
-
 #include <thrust/system/cuda/execution_policy.h>
 
 #include <string>
@@ -36,21 +35,21 @@ class CudaRunner final : public ChunkRunner<Energy::kObs> {
   static constexpr int K = Energy::kObs;
 
  public:
-  CudaRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob,
-             uint64_t total, uint64_t max_chunks)
-      : energy_(e), init_(init), total_(total), blob_(blob.size()),
+  CudaRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total,
+             uint64_t max_chunks)
+      : energy_(e),
+        init_(init),
+        total_(total),
+        blob_(blob.size()),
         scratch_(max_chunks * static_cast<uint64_t>(init.dims + e.work_size())),
         out_(max_chunks) {
-    check(cudaMemcpy(blob_.ptr, blob.data(), blob.size() * sizeof(double), cudaMemcpyHostToDevice),
-          "cudaMemcpy blob");
+    check(cudaMemcpy(blob_.ptr, blob.data(), blob.size() * sizeof(double), cudaMemcpyHostToDevice), "cudaMemcpy blob");
   }
 
   void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* host_out) override {
-    reduce_chunks(thrust::cuda::par, energy_, init_, blob_.ptr, total_, first_chunk, n_chunks,
-                  scratch_.ptr, out_.ptr);
+    reduce_chunks(thrust::cuda::par, energy_, init_, blob_.ptr, total_, first_chunk, n_chunks, scratch_.ptr, out_.ptr);
     check(cudaGetLastError(), "particle kernel");
-    check(cudaMemcpy(host_out, out_.ptr, n_chunks * sizeof(Moments<K>), cudaMemcpyDeviceToHost),
-          "cudaMemcpy partials");
+    check(cudaMemcpy(host_out, out_.ptr, n_chunks * sizeof(Moments<K>), cudaMemcpyDeviceToHost), "cudaMemcpy partials");
   }
 
  private:
@@ -78,14 +77,14 @@ DeviceInfo cuda_device_info() {
 
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
-                                                            const std::vector<double>& blob,
-                                                            uint64_t total, uint64_t max_chunks) {
+                                                            const std::vector<double>& blob, uint64_t total,
+                                                            uint64_t max_chunks) {
   return std::make_unique<CudaRunner<Energy>>(e, init, blob, total, max_chunks);
 }
 
-#define MLTEMP_INSTANTIATE_CUDA(E)                                                       \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_cuda_runner<E>(                     \
-      const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t);
+#define MLTEMP_INSTANTIATE_CUDA(E)                                                                \
+  template std::unique_ptr<ChunkRunner<E::kObs>> make_cuda_runner<E>(const E&, const InitParams&, \
+                                                                     const std::vector<double>&, uint64_t, uint64_t);
 MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_CUDA)
 
 }  // namespace mltemp

@@ -24,8 +24,7 @@ struct MseEnergy {
 
   MLTEMP_HD int work_size() const { return 0; }
 
-  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/,
-                            double* obs) const {
+  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/, double* obs) const {
     const double* a = blob + a_off;
     const double* b = blob + b_off;
     double quad = 0.0, lin = 0.0, sq = 0.0, ab = 0.0;
@@ -55,8 +54,7 @@ struct LinearDataEnergy {
 
   MLTEMP_HD int work_size() const { return 0; }
 
-  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/,
-                            double* obs) const {
+  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/, double* obs) const {
     const double* x = blob + x_off;
     const double* y = blob + y_off;
     double sum = 0.0;
@@ -108,14 +106,13 @@ struct MlpEnergy {
   int bias;    // 1: each layer has a bias vector
   int max_width;
   int widths[kMlpMaxLayers + 1];
-  int x_off;                      // X, n x n_0 row-major
-  int y_off;                      // y, n
-  int zstar_off[kMlpMaxLayers];   // z_l*, n x n_l row-major
+  int x_off;                     // X, n x n_0 row-major
+  int y_off;                     // y, n
+  int zstar_off[kMlpMaxLayers];  // z_l*, n x n_l row-major
 
   MLTEMP_HD int work_size() const { return 2 * max_width; }
 
-  MLTEMP_HD void operator()(const double* blob, const double* theta, double* work,
-                            double* obs) const {
+  MLTEMP_HD void operator()(const double* blob, const double* theta, double* work, double* obs) const {
     double e = 0.0;
     double el[kMlpMaxLayers];
     for (int l = 0; l < kMlpMaxLayers; ++l) el[l] = 0.0;

@@ -62,16 +62,13 @@ MLTEMP_HD inline Moments<K> moments_merge(const Moments<K>& a, const Moments<K>&
     r.max[i] = a.max[i] > b.max[i] ? a.max[i] : b.max[i];
   }
   for (int i = 0; i < K; ++i)
-    for (int j = 0; j < K; ++j)
-      r.c2[i][j] = a.c2[i][j] + b.c2[i][j] + d[i] * d[j] * (na * nb / n);
+    for (int j = 0; j < K; ++j) r.c2[i][j] = a.c2[i][j] + b.c2[i][j] + d[i] * d[j] * (na * nb / n);
   for (int i = 0; i < K; ++i) {
     const double di = d[i], d2 = di * di;
     const double m2a = a.c2[i][i], m2b = b.c2[i][i];
-    r.m3[i] = a.m3[i] + b.m3[i] + d2 * di * na * nb * (na - nb) / (n * n) +
-              3.0 * di * (na * m2b - nb * m2a) / n;
+    r.m3[i] = a.m3[i] + b.m3[i] + d2 * di * na * nb * (na - nb) / (n * n) + 3.0 * di * (na * m2b - nb * m2a) / n;
     r.m4[i] = a.m4[i] + b.m4[i] + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / (n * n * n) +
-              6.0 * d2 * (na * na * m2b + nb * nb * m2a) / (n * n) +
-              4.0 * di * (na * b.m3[i] - nb * a.m3[i]) / n;
+              6.0 * d2 * (na * na * m2b + nb * nb * m2a) / (n * n) + 4.0 * di * (na * b.m3[i] - nb * a.m3[i]) / n;
   }
   return r;
 }

@@ -9,10 +9,10 @@
 // kernels/engine_cuda.cu with thrust::cuda::par.
 #pragma once
 
-#include <cstdint>
-
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
+
+#include <cstdint>
 
 #include "mltemp/hd.h"
 #include "mltemp/moments.h"
@@ -33,7 +33,7 @@ struct ChunkReducer {
   uint64_t first_chunk;  // global index of local chunk 0
   double* scratch;       // per local chunk: dims + work_size doubles
   int scratch_stride;
-  Moments<K>* out;       // per local chunk
+  Moments<K>* out;  // per local chunk
 
   MLTEMP_HD void operator()(uint64_t local) const {
     const uint64_t chunk = first_chunk + local;
@@ -55,13 +55,10 @@ struct ChunkReducer {
 // Runs chunks [first_chunk, first_chunk + n_chunks) under `policy`; blob, scratch and out
 // must live where the policy runs.
 template <class Policy, class Energy>
-void reduce_chunks(Policy&& policy, const Energy& energy, const InitParams& init,
-                   const double* blob, uint64_t total, uint64_t first_chunk, uint64_t n_chunks,
-                   double* scratch, Moments<Energy::kObs>* out) {
-  ChunkReducer<Energy> r{energy, init, blob, total, first_chunk, scratch,
-                         init.dims + energy.work_size(), out};
-  thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0),
-                   thrust::counting_iterator<uint64_t>(n_chunks), r);
+void reduce_chunks(Policy&& policy, const Energy& energy, const InitParams& init, const double* blob, uint64_t total,
+                   uint64_t first_chunk, uint64_t n_chunks, double* scratch, Moments<Energy::kObs>* out) {
+  ChunkReducer<Energy> r{energy, init, blob, total, first_chunk, scratch, init.dims + energy.work_size(), out};
+  thrust::for_each(policy, thrust::counting_iterator<uint64_t>(0), thrust::counting_iterator<uint64_t>(n_chunks), r);
 }
 
 }  // namespace mltemp

@@ -7,10 +7,10 @@
 // Streams are registered here, once, so no two purposes share random numbers.
 #pragma once
 
-#include <cstdint>
-#include <cmath>
-
 #include <Random123/philox.h>
+
+#include <cmath>
+#include <cstdint>
 
 #include "mltemp/hd.h"
 
@@ -18,12 +18,12 @@ namespace mltemp {
 
 // Stream ids: purpose in the high byte, a point index (sweep point, layer, ...) below it.
 enum class Stream : uint32_t {
-  kInit = 1,        // particle coordinates at a sweep point
-  kSynthData = 2,   // synthetic dataset features / noise
-  kSynthTruth = 3,  // synthetic dataset true parameters
-  kTeacher = 4,     // teacher network weights
-  kTeacherData = 5, // teacher network inputs
-  kTrainInit = 6,   // starting point of a trained reference network
+  kInit = 1,         // particle coordinates at a sweep point
+  kSynthData = 2,    // synthetic dataset features / noise
+  kSynthTruth = 3,   // synthetic dataset true parameters
+  kTeacher = 4,      // teacher network weights
+  kTeacherData = 5,  // teacher network inputs
+  kTrainInit = 6,    // starting point of a trained reference network
 };
 
 MLTEMP_HD inline uint32_t stream_id(Stream s, uint32_t index) {
@@ -31,13 +31,12 @@ MLTEMP_HD inline uint32_t stream_id(Stream s, uint32_t index) {
 }
 
 // Four raw 32-bit words for (seed, stream, particle, draw).
-MLTEMP_HD inline r123::Philox4x32::ctr_type philox_words(uint64_t seed, uint32_t stream,
-                                                         uint64_t particle, uint32_t draw) {
+MLTEMP_HD inline r123::Philox4x32::ctr_type philox_words(uint64_t seed, uint32_t stream, uint64_t particle,
+                                                         uint32_t draw) {
   r123::Philox4x32 gen;
-  r123::Philox4x32::ctr_type ctr = {{draw, static_cast<uint32_t>(particle),
-                                     static_cast<uint32_t>(particle >> 32), stream}};
-  r123::Philox4x32::key_type key = {{static_cast<uint32_t>(seed),
-                                     static_cast<uint32_t>(seed >> 32)}};
+  r123::Philox4x32::ctr_type ctr = {
+      {draw, static_cast<uint32_t>(particle), static_cast<uint32_t>(particle >> 32), stream}};
+  r123::Philox4x32::key_type key = {{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}};
   return gen(ctr, key);
 }
 
@@ -48,15 +47,13 @@ MLTEMP_HD inline double u01_open(uint32_t hi, uint32_t lo) {
 }
 
 // Uniform in (0,1): one Philox call per draw.
-MLTEMP_HD inline double philox_uniform(uint64_t seed, uint32_t stream, uint64_t particle,
-                                       uint32_t draw) {
+MLTEMP_HD inline double philox_uniform(uint64_t seed, uint32_t stream, uint64_t particle, uint32_t draw) {
   const auto w = philox_words(seed, stream, particle, draw);
   return u01_open(w[0], w[1]);
 }
 
 // Standard normal (Box-Muller, cosine branch): one Philox call per draw.
-MLTEMP_HD inline double philox_normal(uint64_t seed, uint32_t stream, uint64_t particle,
-                                      uint32_t draw) {
+MLTEMP_HD inline double philox_normal(uint64_t seed, uint32_t stream, uint64_t particle, uint32_t draw) {
   const auto w = philox_words(seed, stream, particle, draw);
   const double u1 = u01_open(w[0], w[1]);
   const double u2 = u01_open(w[2], w[3]);

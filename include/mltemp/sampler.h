@@ -12,18 +12,17 @@ namespace mltemp {
 
 struct InitParams {
   uint64_t seed;
-  uint32_t stream;    // stream_id(Stream::kInit, sweep point)
-  int dims;           // parameters per particle
-  int normal_dims;    // leading coordinates that are normal; the rest are uniform
-  int scale_off;      // offset of the per-coordinate scale (sigma_j or a_j) in the blob
+  uint32_t stream;  // stream_id(Stream::kInit, sweep point)
+  int dims;         // parameters per particle
+  int normal_dims;  // leading coordinates that are normal; the rest are uniform
+  int scale_off;    // offset of the per-coordinate scale (sigma_j or a_j) in the blob
 };
 
 // Coordinates come in pairs: one Philox call (128 bits) gives two 53-bit uniforms u1, u2, which
 // make two uniform coordinates, or two normal ones (Box-Muller: r cos, r sin). A pair that
 // straddles the normal/uniform boundary (mixed init) draws its uniform coordinate from a
 // separate counter, so no coordinate shares random bits with another.
-MLTEMP_HD inline void draw_particle(const InitParams& p, const double* blob, uint64_t k,
-                                    double* theta) {
+MLTEMP_HD inline void draw_particle(const InitParams& p, const double* blob, uint64_t k, double* theta) {
   const double* s = blob + p.scale_off;
   const double two_pi = 6.283185307179586476925286766559;
   for (int j = 0; j < p.dims; j += 2) {

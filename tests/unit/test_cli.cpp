@@ -1,7 +1,6 @@
 // The command line as a user meets it: exit codes, messages, and no output created or
 // damaged on bad input.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,7 +51,8 @@ std::string slurp(const std::string& p) {
   return s.str();
 }
 
-const std::string kGood = "name = \"g\"\n[data]\nn = 40\nm = 2\n[sweep]\nscales = [1.0, 100.0]\n[mc]\nparticles = 20000\n";
+const std::string kGood =
+    "name = \"g\"\n[data]\nn = 40\nm = 2\n[sweep]\nscales = [1.0, 100.0]\n[mc]\nparticles = 20000\n";
 
 }  // namespace
 
@@ -82,9 +82,12 @@ TEST(Cli, BadInputsExitTwoAndWriteNothing) {
       {"scale.toml", "[sweep]\nscales = [1.0, 0.0]\n", "", "scale must be > 0"},
       {"particles.toml", kGood, "--particles 0", "--particles: must be at least 1"},
       {"mbe.toml", "[energy]\nkind = \"mbe\"\n[sweep]\nscales = [1.0]\n", "", "no minimum"},
-      {"nodata.toml", "[data]\nsource = \"csv\"\npath = \"absent.csv\"\n[sweep]\nscales = [1.0]\n", "", "absent.csv: cannot open"},
-      {"badcsv.toml", "[data]\nsource = \"csv\"\npath = \"bad.csv\"\n[sweep]\nscales = [1.0]\n", "", "bad.csv:3: column 1 ('a'): not a number"},
-      {"target.toml", "[data]\nsource = \"csv\"\npath = \"bad.csv\"\ntarget = \"zz\"\n[sweep]\nscales = [1.0]\n", "", "target column 'zz' not found"},
+      {"nodata.toml", "[data]\nsource = \"csv\"\npath = \"absent.csv\"\n[sweep]\nscales = [1.0]\n", "",
+       "absent.csv: cannot open"},
+      {"badcsv.toml", "[data]\nsource = \"csv\"\npath = \"bad.csv\"\n[sweep]\nscales = [1.0]\n", "",
+       "bad.csv:3: column 1 ('a'): not a number"},
+      {"target.toml", "[data]\nsource = \"csv\"\npath = \"bad.csv\"\ntarget = \"zz\"\n[sweep]\nscales = [1.0]\n", "",
+       "target column 'zz' not found"},
       {"backend.toml", kGood, "--backend gpu", "'gpu' is not one of"},
   };
   write("bad.csv", "a,y\n1,2\nx,3\n");
@@ -95,8 +98,8 @@ TEST(Cli, BadInputsExitTwoAndWriteNothing) {
     EXPECT_NE(r.out.find(c.fragment), std::string::npos) << c.file << ": " << r.out;
     EXPECT_FALSE(fs::exists(out)) << c.file;
   }
-  EXPECT_EQ(sh("run").code, 2);                                   // missing config
-  EXPECT_EQ(sh("frobnicate").code, 2);                            // unknown subcommand
+  EXPECT_EQ(sh("run").code, 2);         // missing config
+  EXPECT_EQ(sh("frobnicate").code, 2);  // unknown subcommand
   EXPECT_EQ(sh("run " + dir() + "/missing.toml --out " + out).code, 2);
   EXPECT_FALSE(fs::exists(out));
 }

@@ -21,10 +21,10 @@ std::string error_of(F f) {
   }
   return "";
 }
-#define EXPECT_INPUT_ERROR(stmt, fragment)                                 \
-  do {                                                                     \
-    const std::string msg = error_of([&] { stmt; });                       \
-    EXPECT_NE(msg, "") << "no InputError from " #stmt;                     \
+#define EXPECT_INPUT_ERROR(stmt, fragment)                                  \
+  do {                                                                      \
+    const std::string msg = error_of([&] { stmt; });                        \
+    EXPECT_NE(msg, "") << "no InputError from " #stmt;                      \
     EXPECT_NE(msg.find(fragment), std::string::npos) << "message: " << msg; \
   } while (0)
 
@@ -70,7 +70,8 @@ TEST(Config, UnknownKeyAndSection) {
 }
 
 TEST(Config, WrongTypes) {
-  EXPECT_INPUT_ERROR(parse("[mc]\nparticles = \"many\"\n"), "cfg.toml:2: mc.particles: expected an integer, got a string");
+  EXPECT_INPUT_ERROR(parse("[mc]\nparticles = \"many\"\n"),
+                     "cfg.toml:2: mc.particles: expected an integer, got a string");
   EXPECT_INPUT_ERROR(parse("[mc]\nparticles = 1.5\n"), "expected an integer");
   EXPECT_INPUT_ERROR(parse("[sweep]\nscales = [1.0, \"x\"]\n"), "sweep.scales[1]");
   EXPECT_INPUT_ERROR(parse("[data]\nbias = 1\n"), "expected a boolean");
@@ -86,7 +87,8 @@ TEST(Config, BadValuesAtRunTime) {
   const std::string base = "name = \"x\"\n[data]\nn = 30\nm = 2\n";
   EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nscales = [1.0, -2.0]\n"), "sweep.scales[1]: scale must be > 0");
   EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nscales = [0.0]\n"), "scale must be > 0");
-  EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nscales = [1.0]\n[mc]\nparticles = 0\n"), "cfg.toml:8: mc.particles: must be at least 1");
+  EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nscales = [1.0]\n[mc]\nparticles = 0\n"),
+                     "cfg.toml:8: mc.particles: must be at least 1");
   EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nscales = [1.0]\n[mc]\nparticles = -5\n"), "mc.particles");
   EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nscales = [1.0]\nfrom = 1.0\n"), "not both");
   EXPECT_INPUT_ERROR(run_cfg(base + "[sweep]\nfrom = 1.0\nto = 10.0\n"), "sweep.points is missing");
@@ -96,10 +98,12 @@ TEST(Config, BadValuesAtRunTime) {
   EXPECT_INPUT_ERROR(run_cfg(base + "[energy]\nl1 = -1.0\n[sweep]\nscales = [1.0]\n"), "energy.l1: must be >= 0");
   EXPECT_INPUT_ERROR(run_cfg(base + "[init]\ndist = \"mixed\"\nnormal_dims = 9\n[sweep]\nscales = [1.0]\n"),
                      "init.normal_dims: must be between 0 and the parameter count 3");
-  EXPECT_INPUT_ERROR(run_cfg(base + "[init]\nnormal_dims = 1\n[sweep]\nscales = [1.0]\n"), "only used with init.dist = \"mixed\"");
+  EXPECT_INPUT_ERROR(run_cfg(base + "[init]\nnormal_dims = 1\n[sweep]\nscales = [1.0]\n"),
+                     "only used with init.dist = \"mixed\"");
   EXPECT_INPUT_ERROR(run_cfg("name = \"a/b\"\n[sweep]\nscales = [1.0]\n"), "run name");
   EXPECT_INPUT_ERROR(run_cfg("[data]\nsource = \"csv\"\n[sweep]\nscales = [1.0]\n"), "needs data.path");
-  EXPECT_INPUT_ERROR(run_cfg("[data]\npath = \"x.csv\"\n[sweep]\nscales = [1.0]\n"), "only used with data.source = \"csv\"");
+  EXPECT_INPUT_ERROR(run_cfg("[data]\npath = \"x.csv\"\n[sweep]\nscales = [1.0]\n"),
+                     "only used with data.source = \"csv\"");
 }
 
 TEST(Config, LogSweep) {

@@ -10,8 +10,8 @@
 #include "test_util.h"
 
 using namespace mltemp;
-using mltemp::test::run_text;
 using mltemp::test::error_of;
+using mltemp::test::run_text;
 
 namespace {
 
@@ -48,8 +48,8 @@ INSTANTIATE_TEST_SUITE_P(Glm, GlmExact,
                          [](const auto& info) { return std::string(info.param[1]) + "_" + info.param[2]; });
 
 TEST(Glm, SeparableDataReportInfimum) {
-  const RunResult r = run_text(synth("logistic", "ce", "normal", "noise = 0.0\n").replace(
-      synth("logistic", "ce", "normal").find("noise = 0.7\n"), 12, ""));
+  const RunResult r = run_text(synth("logistic", "ce", "normal", "noise = 0.0\n")
+                                   .replace(synth("logistic", "ce", "normal").find("noise = 0.7\n"), 12, ""));
   const Table& t = *r.table("sweep");
   EXPECT_EQ(t.get(0, "E_min"), 0.0);
   EXPECT_EQ(t.get(0, "E_min_infimum"), 1.0);

@@ -1,6 +1,5 @@
 // HDF5: round trip, other runs kept, atomic replacement, foreign files refused.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>

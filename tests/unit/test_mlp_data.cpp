@@ -1,9 +1,9 @@
 // MLP energy and backprop gradient, teacher data and the BFGS trainer.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "errors.h"
 #include "mlp_data.h"
@@ -81,8 +81,7 @@ TEST(TeacherData, DeterministicAndConsistent) {
   EXPECT_EQ(a.X(7, 2), philox_normal(1234, stream_id(Stream::kTeacherData, 0), 7, 2));
   const long off2 = mlp_layer_offset(s, 2);
   EXPECT_EQ(a.theta[off2 + 3], 0.9 * philox_normal(1234, stream_id(Stream::kTeacher, 2), 0, 3));
-  EXPECT_DOUBLE_EQ(a.y[4] - a.zstar[2](4, 0),
-                   0.2 * philox_normal(1234, stream_id(Stream::kTeacherData, 1), 4, 0));
+  EXPECT_DOUBLE_EQ(a.y[4] - a.zstar[2](4, 0), 0.2 * philox_normal(1234, stream_id(Stream::kTeacherData, 1), 4, 0));
   // zstar are the teacher's pre-activations.
   std::vector<std::vector<double>> z;
   for (int i = 0; i < 50; i += 7) {

@@ -13,16 +13,16 @@
 #include "test_util.h"
 
 using namespace mltemp;
-using mltemp::test::run_text;
 using mltemp::test::error_of;
+using mltemp::test::run_text;
 
 namespace {
 
 std::string teacher(const std::string& hidden, const std::string& act, bool bias, const std::string& scales,
                     const std::string& mc = "particles = 30000\nseed = 4\n", const std::string& dist = "normal") {
   return "name = \"t\"\n[data]\nsource = \"teacher\"\nn = 20\nm = 3\nnoise = 0.0\n[model]\nkind = \"mlp\"\nhidden = [" +
-         hidden + "]\nactivation = \"" + act + "\"\nbias = " + (bias ? "true" : "false") + "\n[init]\ndist = \"" + dist +
-         "\"\n[sweep]\nscales = [" + scales + "]\n[mc]\n" + mc;
+         hidden + "]\nactivation = \"" + act + "\"\nbias = " + (bias ? "true" : "false") + "\n[init]\ndist = \"" +
+         dist + "\"\n[sweep]\nscales = [" + scales + "]\n[mc]\n" + mc;
 }
 
 }  // namespace
@@ -30,10 +30,10 @@ std::string teacher(const std::string& hidden, const std::string& act, bool bias
 TEST(MlpEnergy, HandCheckedTwoTwoOne) {
   // Network 2-2-1 with biases, tanh. theta = W1 (2x2), b1 (2), W2 (1x2), b2 (1).
   // blob: X (2 points x 2), y (2), z1* (2 x 2), z2* (2 x 1).
-  std::vector<double> blob = {1.0, 2.0, -1.0, 0.5,   // X
-                              0.3, -0.2,             // y
-                              0.1, 0.2, 0.0, -0.1,   // z1*
-                              0.05, 0.4};            // z2*
+  std::vector<double> blob = {1.0,  2.0,  -1.0, 0.5,   // X
+                              0.3,  -0.2,              // y
+                              0.1,  0.2,  0.0,  -0.1,  // z1*
+                              0.05, 0.4};              // z2*
   MlpEnergy e{};
   e.n = 2;
   e.layers = 2;
@@ -97,7 +97,7 @@ TEST(Mlp, TanhSigmoidOneHiddenLayerQuadrature) {
 TEST(Mlp, DeepTanhHasNoExactReferenceAndSaysSo) {
   const RunResult r = run_text(teacher("4, 4", "tanh", false, "2.0", "particles = 2048\n"));
   EXPECT_TRUE(std::isnan(r.table("sweep")->get(0, "T_exact")));
-  EXPECT_TRUE(std::isnan(r.table("layers")->get(2, "E_l_exact")));  // layer 3
+  EXPECT_TRUE(std::isnan(r.table("layers")->get(2, "E_l_exact")));   // layer 3
   EXPECT_FALSE(std::isnan(r.table("layers")->get(1, "E_l_exact")));  // layer 2 is exact
 }
 
@@ -106,7 +106,8 @@ TEST(Mlp, EfficiencyErrorMatchesSpreadOfIndependentRuns) {
   std::vector<double> etas;
   double se = 0;
   for (int seed = 1; seed <= 8; ++seed) {
-    const RunResult r = run_text(teacher("5, 5", "tanh", false, "3.0", "particles = 4096\nseed = " + std::to_string(seed) + "\n"));
+    const RunResult r =
+        run_text(teacher("5, 5", "tanh", false, "3.0", "particles = 4096\nseed = " + std::to_string(seed) + "\n"));
     etas.push_back(r.table("efficiency")->get(0, "eta"));
     se += r.table("efficiency")->get(0, "eta_se") / 8;
   }
@@ -128,20 +129,26 @@ TEST(Mlp, HeavyTailsAreFlagged) {
 
 TEST(Mlp, BitwiseDeterministicAcrossThreadsAndBatches) {
   std::vector<double> ref;
-  for (const char* v : {"threads = 1\nbatch = 1024\n", "threads = 2\nbatch = 3000\n", "threads = 2\nbatch = 100000\n"}) {
-    const RunResult r = run_text(teacher("4, 3", "sigmoid", true, "1.5", std::string("particles = 10001\nseed = 8\n") + v));
+  for (const char* v :
+       {"threads = 1\nbatch = 1024\n", "threads = 2\nbatch = 3000\n", "threads = 2\nbatch = 100000\n"}) {
+    const RunResult r =
+        run_text(teacher("4, 3", "sigmoid", true, "1.5", std::string("particles = 10001\nseed = 8\n") + v));
     const Table& l = *r.table("layers");
     std::vector<double> got;
     for (size_t i = 0; i < l.rows(); ++i) got.push_back(l.get(i, "E_l"));
     got.push_back(r.table("efficiency")->get(0, "eta_se"));
-    if (ref.empty()) ref = got;
-    else EXPECT_EQ(0, std::memcmp(ref.data(), got.data(), ref.size() * sizeof(double))) << v;
+    if (ref.empty())
+      ref = got;
+    else
+      EXPECT_EQ(0, std::memcmp(ref.data(), got.data(), ref.size() * sizeof(double))) << v;
   }
 }
 
 TEST(Mlp, BadInputs) {
-  EXPECT_NE(error_of(teacher("0", "tanh", false, "1.0")).find("model.hidden[0]: width must be between"), std::string::npos);
-  EXPECT_NE(error_of(teacher("2, 2, 2, 2, 2, 2, 2, 2", "tanh", false, "1.0")).find("at most 7 hidden layers"), std::string::npos);
+  EXPECT_NE(error_of(teacher("0", "tanh", false, "1.0")).find("model.hidden[0]: width must be between"),
+            std::string::npos);
+  EXPECT_NE(error_of(teacher("2, 2, 2, 2, 2, 2, 2, 2", "tanh", false, "1.0")).find("at most 7 hidden layers"),
+            std::string::npos);
   EXPECT_NE(error_of(teacher("3", "tanh", false, "1.0") + "[energy]\nkind = \"mae\"\n").find("energy.kind = \"mse\""),
             std::string::npos);
   EXPECT_NE(error_of("[data]\nsource = \"teacher\"\n[sweep]\nscales = [1.0]\n").find("needs model.kind = \"mlp\""),
@@ -150,5 +157,6 @@ TEST(Mlp, BadInputs) {
             std::string::npos);
   EXPECT_NE(error_of("[model]\nhidden = [3]\n[sweep]\nscales = [1.0]\n").find("only used with model.kind = \"mlp\""),
             std::string::npos);
-  EXPECT_NE(error_of(teacher("3", "tanh", false, "1.0", "particles = 100\n", "mixed")).find("mixed init"), std::string::npos);
+  EXPECT_NE(error_of(teacher("3", "tanh", false, "1.0", "particles = 100\n", "mixed")).find("mixed init"),
+            std::string::npos);
 }

@@ -10,14 +10,14 @@
 #include "test_util.h"
 
 using namespace mltemp;
-using mltemp::test::run_text;
 using mltemp::test::error_of;
+using mltemp::test::run_text;
 
 namespace {
 
 std::string cfg_text(const std::string& init, const std::string& energy, const std::string& mc) {
-  return "name = \"t\"\n[data]\nsource = \"synthetic\"\nn = 150\nm = 3\nseed = 5\n[energy]\n" + energy +
-         "[init]\n" + init + "[sweep]\nscales = [0.7, 2.0, 30.0, 1e3]\n[mc]\n" + mc;
+  return "name = \"t\"\n[data]\nsource = \"synthetic\"\nn = 150\nm = 3\nseed = 5\n[energy]\n" + energy + "[init]\n" +
+         init + "[sweep]\nscales = [0.7, 2.0, 30.0, 1e3]\n[mc]\n" + mc;
 }
 
 void expect_exact(const RunResult& r) {
@@ -69,8 +69,7 @@ TEST(MseFamily, WrongReferenceIsDetected) {
 }
 
 TEST(MseFamily, UndefinedBelowZeroEntropy) {
-  const RunResult r = run_text(
-      "name = \"u\"\n[sweep]\nscales = [0.1, 0.3]\n[mc]\nparticles = 5000\n");
+  const RunResult r = run_text("name = \"u\"\n[sweep]\nscales = [0.1, 0.3]\n[mc]\nparticles = 5000\n");
   const Table& t = *r.table("sweep");
   EXPECT_LT(t.get(0, "H"), 0.0);
   EXPECT_EQ(t.get(0, "T_defined"), 0.0);
@@ -83,9 +82,8 @@ TEST(MseFamily, UndefinedBelowZeroEntropy) {
 
 TEST(Determinism, BitwiseAcrossThreadsAndBatches) {
   // 100003 particles: a ragged last chunk. Every split must give the same bits.
-  const char* variants[] = {"threads = 1\nbatch = 1024\n", "threads = 2\nbatch = 1024\n",
-                            "threads = 2\nbatch = 5000\n", "threads = 1\nbatch = 1000000\n",
-                            "threads = 2\nbatch = 65536\n"};
+  const char* variants[] = {"threads = 1\nbatch = 1024\n", "threads = 2\nbatch = 1024\n", "threads = 2\nbatch = 5000\n",
+                            "threads = 1\nbatch = 1000000\n", "threads = 2\nbatch = 65536\n"};
   std::vector<double> ref;
   for (const char* v : variants) {
     const RunResult r = run_text(cfg_text("dist = \"mixed\"\nnormal_dims = 1\n", "l1 = 0.1\n",

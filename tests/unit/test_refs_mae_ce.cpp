@@ -1,8 +1,6 @@
 // Tests of the exact MAE / cross-entropy references (Sections 3.5 and 4) against independent
 // evaluations: direct quadrature, asymptotic series, exact rational values computed offline
 // (Python fractions / mpmath at 30+ digits), long-double alternating sums and Monte Carlo.
-#include "refs_mae_ce.h"
-
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <gtest/gtest.h>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "refs_mae_ce.h"
 
 namespace mltemp {
 namespace {
@@ -141,8 +140,7 @@ double alternating_sum_double(const std::vector<double>& c, double y) {
 struct McStat {
   double mean, se;
 };
-McStat mc_uniform(const std::vector<double>& c, int n, uint64_t seed,
-                  const std::function<double(double)>& f) {
+McStat mc_uniform(const std::vector<double>& c, int n, uint64_t seed, const std::function<double(double)>& f) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-1.0, 1.0);
   double s = 0.0, s2 = 0.0;
@@ -197,16 +195,14 @@ TEST(CeNormalPhi, ZeroAndSmall) {
 }
 
 TEST(CeNormalPhi, MatchesDirectQuadrature) {
-  const double ss[] = {0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0,
-                       70.0, 100.0};
+  const double ss[] = {0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 50.0, 70.0, 100.0};
   for (double s : ss) {
     EXPECT_LT(rel(ce_normal_phi(s), phi_by_quadrature(s)), 1e-12) << "s=" << s;
   }
 }
 
 TEST(CeNormalPhi, MatchesAsymptoticSeries) {
-  const double ss[] = {30.0, 50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 3e4, 1e5, 3e5, 1e6,
-                       1e7, 1e8};
+  const double ss[] = {30.0, 50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 3e4, 1e5, 3e5, 1e6, 1e7, 1e8};
   for (double s : ss) {
     EXPECT_LT(rel(ce_normal_phi(s), phi_series(s)), 1e-13) << "s=" << s;
   }
@@ -216,10 +212,9 @@ TEST(CeNormalPhi, MatchesHighPrecisionValues) {
   // mpmath, 40 digits: s/sqrt(2 pi) + 2 int_0^inf log1p(exp(-s z)) phi(z) dz.
   const struct {
     double s, phi;
-  } ref[] = {{0.3, 0.7042742444086903998310385},   {1.0, 0.8060591833474397845282288},
-             {3.0, 1.394078043158599637804805},    {10.0, 4.054313031171148663990888},
-             {100.0, 39.90078962223356655792083},  {1e4, 3989.422869637700797620027},
-             {1e6, 398942.2804020889116876837},    {1e8, 39894228.04014327435633208}};
+  } ref[] = {{0.3, 0.7042742444086903998310385}, {1.0, 0.8060591833474397845282288},  {3.0, 1.394078043158599637804805},
+             {10.0, 4.054313031171148663990888}, {100.0, 39.90078962223356655792083}, {1e4, 3989.422869637700797620027},
+             {1e6, 398942.2804020889116876837},  {1e8, 39894228.04014327435633208}};
   for (const auto& r : ref) EXPECT_LT(rel(ce_normal_phi(r.s), r.phi), 3e-15) << "s=" << r.s;
 }
 
@@ -291,8 +286,7 @@ TEST(MaeUniformPoint, ExactAndCharacteristicFunctionAgree) {
 
 TEST(MaeUniformPoint, SpreadFeaturesBreakNaiveDoubleButNotUs) {
   // c_j from 0.1 to 1000. References: exact rational alternating sum (Python fractions).
-  const std::vector<double> c = {1000.0, 600.0, 450.0, 100.0, 20.0, 5.0,
-                                 1.0,    0.5,   0.2,   0.1,   0.1,  0.1};
+  const std::vector<double> c = {1000.0, 600.0, 450.0, 100.0, 20.0, 5.0, 1.0, 0.5, 0.2, 0.1, 0.1, 0.1};
   const int m = static_cast<int>(c.size());
   const double ref0 = 595.48148828899855, ref1 = 603.05378393361968;
   EXPECT_GT(rel(alternating_sum_double(c, 0.0), ref0), 1.0);  // double: garbage
@@ -314,8 +308,7 @@ TEST(MaeUniformPoint, MonteCarloTenCoordinates) {
   EXPECT_LT(std::fabs(mc.mean - ref) / mc.se, 4.0) << "ref " << ref << " mc " << mc.mean;
   // The CLT value sqrt(2/(3 pi)) |c| (y = 0) is not the reference: for c = (1, 1) it is 2.3% low.
   const double c2[2] = {1.0, 1.0};
-  EXPECT_GT(rel(mae_uniform_point(c2, 2, 0.0), std::sqrt(2.0 / (3.0 * kPi)) * std::sqrt(2.0)),
-            0.02);
+  EXPECT_GT(rel(mae_uniform_point(c2, 2, 0.0), std::sqrt(2.0 / (3.0 * kPi)) * std::sqrt(2.0)), 0.02);
 }
 
 TEST(MaeUniformPoint, ManyCoordinatesSpreadMonteCarlo) {
@@ -338,8 +331,7 @@ TEST(MaeUniformPoint, ManyCoordinatesSpreadMonteCarlo) {
 
 TEST(MaeUniformPoint, ScaleInvarianceAtExtremeScales) {
   // E|lambda W - lambda y| = lambda E|W - y|, by every method, from 1e-250 to 1e250.
-  const std::vector<double> c = {1.0, 0.7, 0.45, 0.3, 0.2, 0.15, 0.1,
-                                 0.05, 0.5, 0.9, 0.8, 0.6, 0.4, 0.35};
+  const std::vector<double> c = {1.0, 0.7, 0.45, 0.3, 0.2, 0.15, 0.1, 0.05, 0.5, 0.9, 0.8, 0.6, 0.4, 0.35};
   const int m = static_cast<int>(c.size());
   const double y = 0.8;
   const double base = detail::mae_uniform_exact(c.data(), m, y);
@@ -356,8 +348,7 @@ TEST(MaeUniformPoint, ScaleInvarianceAtExtremeScales) {
   EXPECT_LT(rel(ce_uniform_point(tiny, 2), kLn2 + (1e-10 + 4e-10) / 3.0 / 8.0), 1e-15);
   std::vector<double> huge(c);
   for (double& x : huge) x *= 1e250;
-  EXPECT_LT(rel(ce_uniform_point(huge.data(), m), 0.5e250 * mae_uniform_point(c.data(), m, 0.0)),
-            1e-14);
+  EXPECT_LT(rel(ce_uniform_point(huge.data(), m), 0.5e250 * mae_uniform_point(c.data(), m, 0.0)), 1e-14);
 }
 
 TEST(MaeUniformPoint, TrivialCasesAndBadInput) {
@@ -377,8 +368,7 @@ TEST(MaeUniformPoint, TrivialCasesAndBadInput) {
 TEST(CeUniformPoint, OneCoordinateMatchesQuadrature) {
   for (double c : {0.01, 0.5, 1.0, 3.0, 10.0, 50.0, 300.0}) {
     auto f = [](double w) { return softplus(w); };
-    const double ref =
-        (integrate(f, -c, 0.0, Range::kFinite) + integrate(f, 0.0, c, Range::kFinite)) / (2 * c);
+    const double ref = (integrate(f, -c, 0.0, Range::kFinite) + integrate(f, 0.0, c, Range::kFinite)) / (2 * c);
     EXPECT_LT(rel(ce_uniform_point(&c, 1), ref), 1e-13) << "c=" << c;
   }
   // mpmath: (F(c) - F(-c)) / (2c), F(x) = -Li2(-e^x); m = 2 by 1-D quadrature of the same.
@@ -401,8 +391,7 @@ TEST(CeUniformPoint, MonteCarloTenCoordinates) {
 TEST(CeUniformPoint, DominantShortcutMatchesIntegral) {
   for (double c1 : {45.0, 100.0, 1e4}) {
     const std::vector<double> c = {c1, 1.0, 0.5, 2.0};
-    EXPECT_LT(rel(ce_uniform_point(c.data(), 4), detail::ce_uniform_cf(c.data(), 4)), 1e-12)
-        << "c1=" << c1;
+    EXPECT_LT(rel(ce_uniform_point(c.data(), 4), detail::ce_uniform_cf(c.data(), 4)), 1e-12) << "c1=" << c1;
   }
 }
 
@@ -438,8 +427,8 @@ Dataset small_dataset() {
 }
 
 // Monte Carlo over theta of <f(theta.x_i, y_i)>: mean and standard error.
-McStat mc_energy(const Dataset& d, const Eigen::VectorXd& scale, bool uniform, int particles,
-                 uint64_t seed, const std::function<double(double, double)>& f) {
+McStat mc_energy(const Dataset& d, const Eigen::VectorXd& scale, bool uniform, int particles, uint64_t seed,
+                 const std::function<double(double, double)>& f) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> nz(0.0, 1.0);
   std::uniform_real_distribution<double> uz(-1.0, 1.0);
@@ -514,8 +503,7 @@ TEST(EInit, RejectsBadInput) {
   try {
     mae_e_init(d.X, d.y, scale, 1);
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("mixed init is not supported for mae/ce"),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("mixed init is not supported for mae/ce"), std::string::npos);
   }
 }
 

@@ -1,9 +1,9 @@
 // Exact MLP references and asymptotes (Section 5, Appendix E) against hand values, closed forms
 // and Monte Carlo over the initial weights.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "errors.h"
 #include "mltemp/rng.h"
@@ -30,21 +30,20 @@ double draw_param(bool uniform, double var, uint64_t seed, uint64_t particle, ui
   return std::sqrt(var) * philox_normal(seed, stream, particle, p);
 }
 
-std::vector<double> draw_theta(const MlpShape& s, const std::vector<double>& var_l, bool uniform,
-                               uint64_t seed, uint64_t particle) {
+std::vector<double> draw_theta(const MlpShape& s, const std::vector<double>& var_l, bool uniform, uint64_t seed,
+                               uint64_t particle) {
   std::vector<double> theta(mlp_param_count(s));
   for (int l = 1; l <= mlp_layers(s); ++l) {
     const long off = mlp_layer_offset(s, l);
     for (long k = 0; k < mlp_layer_param_count(s, l); ++k) {
-      theta[off + k] =
-          draw_param(uniform, var_l[l - 1], seed, particle, static_cast<uint32_t>(off + k));
+      theta[off + k] = draw_param(uniform, var_l[l - 1], seed, particle, static_cast<uint32_t>(off + k));
     }
   }
   return theta;
 }
 
-McResult mc_moments(const MlpShape& s, const std::vector<double>& var_l, bool uniform,
-                    const std::vector<double>& x, long draws, uint64_t seed) {
+McResult mc_moments(const MlpShape& s, const std::vector<double>& var_l, bool uniform, const std::vector<double>& x,
+                    long draws, uint64_t seed) {
   const int L = mlp_layers(s);
   std::vector<double> sum(L, 0.0), sum2(L, 0.0);
   double h_sum = 0.0, h_sum2 = 0.0;
@@ -133,8 +132,8 @@ TEST(MlpForward, HandComputed221) {
               2.0 * -0.291312612451591 - 3.0 * 0.874053287886007 + 0.5, 1e-13);
   const MlpShape sig{{2, 2, 1}, true, Activation::kSigmoid};
   // sigmoid(-0.3) = 0.425557483188341, sigmoid(1.35) = 0.794129628199053
-  EXPECT_NEAR(mlp_forward(sig, theta.data(), x.data(), z),
-              2.0 * 0.425557483188341 - 3.0 * 0.794129628199053 + 0.5, 1e-13);
+  EXPECT_NEAR(mlp_forward(sig, theta.data(), x.data(), z), 2.0 * 0.425557483188341 - 3.0 * 0.794129628199053 + 0.5,
+              1e-13);
   // Without biases the same W (layout W1, W2 only).
   const std::vector<double> theta_nb = {1.0, -1.0, 0.5, 2.0, 2.0, -3.0};
   const MlpShape relu_nb{{2, 2, 1}, false, Activation::kRelu};
@@ -159,8 +158,8 @@ TEST(MlpMoments, GaussianLimitsAndSeries) {
   // Small s: E sigmoid^2(sZ) = 1/4 + s^2/16 + O(s^4).
   const double s = 1e-3;
   // E tanh^2(sZ) = s^2 - 2 s^4 + (17/3) s^6 - O(s^8) (tanh^2 x = x^2 - 2x^4/3 + 17x^6/45).
-  EXPECT_NEAR(gauss_act2_mean(Activation::kTanh, s * s),
-              s * s - 2 * std::pow(s, 4) + 17.0 / 3.0 * std::pow(s, 6), 1e-21);
+  EXPECT_NEAR(gauss_act2_mean(Activation::kTanh, s * s), s * s - 2 * std::pow(s, 4) + 17.0 / 3.0 * std::pow(s, 6),
+              1e-21);
   EXPECT_NEAR(gauss_act2_mean(Activation::kSigmoid, s * s), 0.25 + s * s / 16, 1e-12);
   EXPECT_EQ(gauss_act2_mean(Activation::kTanh, 0.0), 0.0);
   EXPECT_EQ(gauss_act2_mean(Activation::kSigmoid, 0.0), 0.25);
@@ -173,8 +172,7 @@ TEST(MlpMoments, GaussianLimitsAndSeries) {
     EXPECT_NEAR(0.5 - gauss_act2_mean(Activation::kSigmoid, big * big), 0.25 * k2, 1e-7 * k2);
   }
   // The two tanh branches meet at s = 1.
-  EXPECT_NEAR(gauss_act2_mean(Activation::kTanh, 1.0 - 1e-13),
-              gauss_act2_mean(Activation::kTanh, 1.0 + 1e-13), 1e-13);
+  EXPECT_NEAR(gauss_act2_mean(Activation::kTanh, 1.0 - 1e-13), gauss_act2_mean(Activation::kTanh, 1.0 + 1e-13), 1e-13);
   EXPECT_THROW(gauss_act2_mean(Activation::kTanh, -1.0), InputError);
 }
 
@@ -187,8 +185,7 @@ TEST(MlpMoments, UniformClosedForms) {
   for (double c1 : {0.3, 1.0, 3.0, 40.0, 900.0}) {
     for (double c2 : {0.5, 2.0, 60.0}) {
       const double k = (log_cosh(c1 + c2) - log_cosh(c1 - c2)) / (2 * c1 * c2);
-      EXPECT_NEAR(*uniform_act2_mean(Activation::kTanh, {c1, -c2}), 1.0 - k, 1e-12 * (1.0 - k))
-          << c1 << " " << c2;
+      EXPECT_NEAR(*uniform_act2_mean(Activation::kTanh, {c1, -c2}), 1.0 - k, 1e-12 * (1.0 - k)) << c1 << " " << c2;
       const double h1 = 0.5 * c1, h2 = 0.5 * c2;
       const double kh = (log_cosh(h1 + h2) - log_cosh(h1 - h2)) / (2 * h1 * h2);
       EXPECT_NEAR(*uniform_act2_mean(Activation::kSigmoid, {c1, c2}), 0.5 - 0.25 * kh, 1e-13);
@@ -197,8 +194,7 @@ TEST(MlpMoments, UniformClosedForms) {
   EXPECT_DOUBLE_EQ(*uniform_act2_mean(Activation::kRelu, {1.0, 2.0, 3.0}), 14.0 / 6.0);
   // Tiny scale: series branch, E tanh^2 X = E X^2 - 2/3 E X^4 + ..., E X^2 = sum c^2 / 3.
   const double k2 = 5e-6 / 3.0, k4 = -2.0 / 15.0 * 17e-12;
-  EXPECT_NEAR(*uniform_act2_mean(Activation::kTanh, {1e-3, 2e-3}),
-              k2 - 2.0 / 3.0 * (k4 + 3.0 * k2 * k2), 1e-16);
+  EXPECT_NEAR(*uniform_act2_mean(Activation::kTanh, {1e-3, 2e-3}), k2 - 2.0 / 3.0 * (k4 + 3.0 * k2 * k2), 1e-16);
   // Series and Fourier branches meet at sum c^2 / 3 = 1e-4.
   const double cb = std::sqrt(1.5e-4);
   const double below = *uniform_act2_mean(Activation::kTanh, {cb * (1 - 1e-14), cb * (1 - 1e-14)});
@@ -247,8 +243,8 @@ TEST(MlpExact, ReluRecursionMatchesMonteCarlo) {
     for (int l = 0; l < L; ++l) {
       ASSERT_TRUE(exact[l].has_value());
       EXPECT_LT(std::fabs(mc.mean[l] - *exact[l]), 4.0 * mc.se[l])
-          << "L=" << L << " bias=" << c.bias << " uniform=" << c.uniform << " layer " << l + 1
-          << ": exact " << *exact[l] << " mc " << mc.mean[l] << " +- " << mc.se[l];
+          << "L=" << L << " bias=" << c.bias << " uniform=" << c.uniform << " layer " << l + 1 << ": exact "
+          << *exact[l] << " mc " << mc.mean[l] << " +- " << mc.se[l];
       EXPECT_LT(mc.se[l], 0.02 * *exact[l]);  // the check has teeth
     }
     // Independent form of the recursion (FORMULAS.md): q_0 = |x|^2,
@@ -276,9 +272,8 @@ TEST(MlpExact, OneHiddenLayerQuadratureMatchesMonteCarlo) {
           const McResult mc = mc_moments(s, var, uniform, x, 60000, 202);
           const double h1 = *exact[1] / v - (bias ? 1.0 : 0.0);  // E|h_1|^2
           EXPECT_LT(std::fabs(mc.h1_mean - h1), 4.0 * mc.h1_se)
-              << activation_name(act) << " uniform=" << uniform << " bias=" << bias
-              << " scale=" << scale << ": exact " << h1 << " mc " << mc.h1_mean << " +- "
-              << mc.h1_se;
+              << activation_name(act) << " uniform=" << uniform << " bias=" << bias << " scale=" << scale << ": exact "
+              << h1 << " mc " << mc.h1_mean << " +- " << mc.h1_se;
           EXPECT_LT(std::fabs(mc.mean[1] - *exact[1]), 4.0 * mc.se[1]);
           EXPECT_LT(std::fabs(mc.mean[0] - *exact[0]), 4.0 * mc.se[0]);
         }
@@ -457,15 +452,13 @@ TEST(MlpAsymptotes, WorkEfficiencyLimit) {
     return mlp_asymptotes(s, k, 50.0, false, X).eta_limit;
   };
   EXPECT_NEAR(eta({{3, 4, 5, 1}, false, Activation::kTanh}), 5.0 / (4.0 * x2 + 20.0 + 5.0), 1e-14);
-  EXPECT_NEAR(eta({{3, 4, 5, 1}, false, Activation::kSigmoid}), 5.0 / (8.0 * x2 + 20.0 + 5.0),
-              1e-14);
+  EXPECT_NEAR(eta({{3, 4, 5, 1}, false, Activation::kSigmoid}), 5.0 / (8.0 * x2 + 20.0 + 5.0), 1e-14);
   EXPECT_NEAR(eta({{3, 7, 1}, false, Activation::kTanh}), 1.0 / (1.0 + x2), 1e-14);
   EXPECT_NEAR(eta({{3, 7, 1}, false, Activation::kSigmoid}), 1.0 / (1.0 + 2.0 * x2), 1e-14);
   // Biases: E_1 = n_1 v (<|x|^2> + 1), E_2 = v (n_1 + 1).
   EXPECT_NEAR(eta({{3, 7, 1}, true, Activation::kTanh}), 8.0 / (7.0 * (x2 + 1.0) + 8.0), 1e-14);
   // k_l = 1/sqrt(n_{l-1}) (5.32): E_1 = n_1 <|x|^2>/n_0, E_2 = n_2, E_3 = 1.
-  EXPECT_NEAR(eta({{3, 4, 5, 1}, false, Activation::kTanh},
-                  {1.0 / std::sqrt(3.0), 0.5, 1.0 / std::sqrt(5.0)}),
+  EXPECT_NEAR(eta({{3, 4, 5, 1}, false, Activation::kTanh}, {1.0 / std::sqrt(3.0), 0.5, 1.0 / std::sqrt(5.0)}),
               1.0 / (4.0 * x2 / 3.0 + 5.0 + 1.0), 1e-14);
   EXPECT_EQ(eta({{3, 4, 5, 1}, false, Activation::kRelu}), 1.0);
 }
@@ -478,14 +471,12 @@ TEST(MlpAsymptotes, LayerTemperatures) {
   const double scale = 30.0, ln = std::log(scale), v = scale * scale;
   for (bool uniform : {false, true}) {
     const double vv = uniform ? v / 3.0 : v;
-    const MlpAsymptotes t =
-        mlp_asymptotes({{3, 4, 5, 1}, false, Activation::kTanh}, {1, 1, 1}, scale, uniform, X);
+    const MlpAsymptotes t = mlp_asymptotes({{3, 4, 5, 1}, false, Activation::kTanh}, {1, 1, 1}, scale, uniform, X);
     EXPECT_NEAR(t.layer_t_asym[0], vv * x2 / (3.0 * ln), 1e-12 * t.layer_t_asym[0]);
     EXPECT_NEAR(t.layer_t_asym[1], vv / ln, 1e-12 * vv);
     EXPECT_NEAR(t.layer_t_asym[2], vv / ln, 1e-12 * vv);
     EXPECT_NEAR(t.t_asym, vv * 5.0 / ((12 + 20 + 5) * ln), 1e-12 * t.t_asym);  // (5.6)
-    const MlpAsymptotes sg = mlp_asymptotes({{3, 4, 5, 1}, false, Activation::kSigmoid}, {1, 1, 1},
-                                            scale, uniform, X);
+    const MlpAsymptotes sg = mlp_asymptotes({{3, 4, 5, 1}, false, Activation::kSigmoid}, {1, 1, 1}, scale, uniform, X);
     EXPECT_NEAR(sg.layer_t_asym[1], 0.5 * vv / ln, 1e-12 * vv);
     EXPECT_NEAR(sg.t_asym, 0.5 * t.t_asym, 1e-12 * t.t_asym);  // (5.8)
   }

@@ -2,11 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "mltemp/rng.h"
 #include "mltemp/sampler.h"
-
-#include <vector>
 
 using namespace mltemp;
 
@@ -81,7 +80,6 @@ TEST(Rng, StreamsAndDrawsUncorrelated) {
   for (int k = 0; k < n; ++k) sxy += philox_normal(9, 1, k, 0) * philox_normal(9, 1, k, 1);
   EXPECT_LT(std::abs(sxy / n) * std::sqrt(n), 4.0);
 }
-
 
 TEST(Sampler, PairedCoordinatesHaveTheRightLawAndAreUncorrelated) {
   // dims 7, normal_dims 3: pairs (0,1) normal-normal, (2,3) the normal/uniform boundary,

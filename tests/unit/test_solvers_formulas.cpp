@@ -71,8 +71,10 @@ TEST(Solvers, LassoSatisfiesKkt) {
   // Subgradient: 2(A theta - b)_j + l1 sign(theta_j) = 0, or |2(A theta - b)_j| <= l1 at 0.
   const Eigen::VectorXd g = 2.0 * (M * r.theta - b);
   for (int j = 0; j < 4; ++j) {
-    if (r.theta[j] != 0) EXPECT_NEAR(g[j] + l1 * (r.theta[j] > 0 ? 1 : -1), 0.0, 1e-12);
-    else EXPECT_LE(std::abs(g[j]), l1 + 1e-12);
+    if (r.theta[j] != 0)
+      EXPECT_NEAR(g[j] + l1 * (r.theta[j] > 0 ? 1 : -1), 0.0, 1e-12);
+    else
+      EXPECT_LE(std::abs(g[j]), l1 + 1e-12);
   }
   // And no nearby point does better.
   auto obj = [&](const Eigen::VectorXd& t) { return 2.0 - 2 * t.dot(b) + t.dot(M * t) + l1 * t.lpNorm<1>(); };
@@ -113,8 +115,7 @@ TEST(Formulas, MseInitEnergyByHand) {
   s << 2.0, 3.0;  // normal sigma 2, uniform a 3
   // c + 4*(2 + l2) + (9/3)*(3 + l2) + l1*(2 sqrt(2/pi) + 3/2)
   const double l1 = 0.7, l2 = 0.2;
-  EXPECT_NEAR(mse_e_init(A, 1.5, s, 1, l1, l2), 1.5 + 4 * 2.2 + 3 * 3.2 + l1 * (2 * std::sqrt(2 / M_PI) + 1.5),
-              1e-13);
+  EXPECT_NEAR(mse_e_init(A, 1.5, s, 1, l1, l2), 1.5 + 4 * 2.2 + 3 * 3.2 + l1 * (2 * std::sqrt(2 / M_PI) + 1.5), 1e-13);
   EXPECT_NEAR(mse_e_asym(A, s, 1, l2), 4 * 2.2 + 3 * 3.2, 1e-13);
   EXPECT_NEAR(t_asym(10.0, 2, std::exp(2.0)), 10.0 / 4.0, 1e-14);
   EXPECT_TRUE(std::isnan(t_asym(10.0, 2, 1.0)));

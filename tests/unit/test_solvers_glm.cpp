@@ -1,7 +1,5 @@
 // Tests of the exact minima: least absolute deviations (Section 3.5) and logistic regression
 // (Section 4), on hand-checkable cases, vertex enumeration and 1-D scans.
-#include "solvers_glm.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "errors.h"
+#include "solvers_glm.h"
 
 namespace mltemp {
 namespace {
@@ -200,7 +199,10 @@ TEST(SolveLogistic, OneDimensionalNonSeparable) {
   const double gr = 0.5 * (std::sqrt(5.0) - 1.0);
   for (int it = 0; it < 100; ++it) {
     const double c = b - gr * (b - a), d = a + gr * (b - a);
-    if (f(c) < f(d)) b = d; else a = c;
+    if (f(c) < f(d))
+      b = d;
+    else
+      a = c;
   }
   const double scan_min = f(0.5 * (a + b));
   EXPECT_NEAR(r.theta[0], 0.5 * (a + b), 1e-7);
