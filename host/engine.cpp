@@ -7,6 +7,7 @@
 #include "mltemp/reduce.h"
 
 namespace mltemp {
+namespace {
 
 template <int K>
 ObsStats to_stats(const Moments<K>& m) {
@@ -28,8 +29,6 @@ ObsStats to_stats(const Moments<K>& m) {
   }
   return s;
 }
-
-namespace {
 
 template <class Energy>
 ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptions& o) {

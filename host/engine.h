@@ -37,9 +37,6 @@ struct ObsStats {
   std::vector<double> max_share;
 };
 
-template <int K>
-ObsStats to_stats(const Moments<K>& m);
-
 struct RunOptions {
   Backend backend = Backend::kOmp;
   uint64_t particles = 0;

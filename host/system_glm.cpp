@@ -47,9 +47,9 @@ class GlmSystem : public System {
     const int scale_off = static_cast<int>(p.blob.size());
     for (int j = 0; j < m; ++j) p.blob.push_back(layout_.ratio[j] * s);
     if (ce_)
-      p.energy = CeEnergy{n, m, 0, n * m};
+      p.energy = CeEnergy{n, m, 0, n * m, {}};
     else
-      p.energy = MaeEnergy{n, m, 0, n * m};
+      p.energy = MaeEnergy{n, m, 0, n * m, {}};
     p.init = InitParams{seed, stream_id(Stream::kInit, index), m, layout_.normal_dims, scale_off};
     return p;
   }

@@ -23,7 +23,6 @@ class Table {
   explicit Table(std::string name = "") : name_(std::move(name)) {}
   void add_column(const std::string& name, const std::string& units, const std::string& meaning,
                   Column::Kind kind = Column::Kind::kReal);
-  bool has_column(const std::string& name) const { return index_.count(name) != 0; }
   // Appends a row: numbers start as NaN, text as "".
   size_t new_row();
   void set(size_t row, const std::string& col, double v);

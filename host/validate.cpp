@@ -66,6 +66,17 @@ std::vector<size_t> Validator::rows_of(const RunResult& r, const std::vector<dou
   return rows;
 }
 
+Validator::TempRatio Validator::temperature_ratio(const RunResult& a, double scale_a, const RunResult& b,
+                                                  double scale_b) {
+  const Table& ta = *a.table("sweep");
+  const Table& tb = *b.table("sweep");
+  const size_t ia = row_of(a, scale_a), ib = row_of(b, scale_b);
+  const double x = ta.get(ia, "T_mc"), y = tb.get(ib, "T_mc");
+  const double mc = x / y;
+  return {mc, mc * std::hypot(ta.get(ia, "T_mc_se") / x, tb.get(ib, "T_mc_se") / y),
+          ta.get(ia, "T_exact") / tb.get(ib, "T_exact")};
+}
+
 void Validator::exact(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
   Verdict v = start(id, r.name + " " + scales_text(scales));
   v.stat_name = "max|z|";

@@ -53,11 +53,16 @@ class Validator {
 
   const std::vector<Verdict>& rows() const { return rows_; }
   std::vector<RunResult> results() const;
-  RunContext& context() { return ctx_; }
 
   // Row index of `scale` in a run's sweep table (exact match), and of several scales.
   static size_t row_of(const RunResult& r, double scale);
   static std::vector<size_t> rows_of(const RunResult& r, const std::vector<double>& scales);
+  // T_mc of run a at scale_a over T_mc of run b at scale_b: the Monte Carlo ratio, its error
+  // (the runs are independent) and the ratio of the exact temperatures (NaN without them).
+  struct TempRatio {
+    double mc, se, exact;
+  };
+  static TempRatio temperature_ratio(const RunResult& a, double scale_a, const RunResult& b, double scale_b);
   // The worst |value - reference| / se over `rows` of `t` (reference: a column, or ref_const
   // when the name is empty) into v: stat, reference, mc, se; passes below 4 when all finite.
   static void worst_deviation(Verdict& v, const Table& t, const std::vector<size_t>& rows, const std::string& value,

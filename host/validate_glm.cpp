@@ -23,14 +23,11 @@ const char* kScales = "0.5, 1.0, 10.0, 100.0, 1e3, 1e4, 1e6";
 void ratio_row(Validator& v, const std::string& id, const RunResult& a, const RunResult& b, double scale,
                double limit_per_scale_power, int power, const char* limit_text) {
   Verdict r = v.start(id, a.name + " / " + b.name + ", scale " + std::to_string(scale).substr(0, 7));
-  const Table& ta = *a.table("sweep");
-  const Table& tb = *b.table("sweep");
-  const size_t ia = Validator::row_of(a, scale), ib = Validator::row_of(b, scale);
-  const double x = ta.get(ia, "T_mc"), y = tb.get(ib, "T_mc");
+  const auto q = Validator::temperature_ratio(a, scale, b, scale);
   const double norm = std::pow(scale, power);
-  r.mc = x / y / norm;
-  r.se = r.mc * std::hypot(ta.get(ia, "T_mc_se") / x, tb.get(ib, "T_mc_se") / y);
-  r.reference = ta.get(ia, "T_exact") / tb.get(ib, "T_exact") / norm;
+  r.mc = q.mc / norm;
+  r.se = q.se / norm;
+  r.reference = q.exact / norm;
   r.stat_name = "|z|";
   r.stat = std::abs(r.mc - r.reference) / r.se;
   r.pass = r.stat < 4.0;

@@ -144,12 +144,9 @@ void eta_row(Validator& v, const std::string& id, const RunResult& r, double sca
 void ratio_row(Validator& v, const std::string& id, const RunResult& a, const RunResult& b, double scale, double ref,
                const char* what) {
   Verdict q = v.start(id, a.name + " / " + b.name);
-  const Table& ta = *a.table("sweep");
-  const Table& tb = *b.table("sweep");
-  const size_t ia = Validator::row_of(a, scale), ib = Validator::row_of(b, scale);
-  const double x = ta.get(ia, "T_mc"), y = tb.get(ib, "T_mc");
-  q.mc = x / y;
-  q.se = q.mc * std::hypot(ta.get(ia, "T_mc_se") / x, tb.get(ib, "T_mc_se") / y);
+  const auto t = Validator::temperature_ratio(a, scale, b, scale);
+  q.mc = t.mc;
+  q.se = t.se;
   q.reference = ref;
   q.stat_name = "|z|";
   q.stat = std::abs(q.mc - ref) / q.se;

@@ -19,18 +19,6 @@ std::string mse_case(const std::string& name, const std::string& init, const std
 const char* kNormalScales = "0.2, 0.5, 1.0, 3.0, 10.0, 100.0, 1e3, 1e4, 1e6";
 const char* kUniformScales = "0.4, 1.0, 3.0, 10.0, 100.0, 1e3, 1e4, 1e6";
 
-// T_U/T_N (a = 2 sigma) with its standard error, from two sweep rows.
-Verdict ratio_verdict(Verdict v, const RunResult& u, const RunResult& n, double sigma) {
-  const Table& tu = *u.table("sweep");
-  const Table& tn = *n.table("sweep");
-  const size_t iu = Validator::row_of(u, 2 * sigma), in = Validator::row_of(n, sigma);
-  const double a = tu.get(iu, "T_mc"), b = tn.get(in, "T_mc");
-  v.mc = a / b;
-  v.se = v.mc * std::hypot(tu.get(iu, "T_mc_se") / a, tn.get(in, "T_mc_se") / b);
-  v.reference = tu.get(iu, "T_exact") / tn.get(in, "T_exact");
-  return v;
-}
-
 }  // namespace
 
 const std::vector<ClaimInfo>& claims_linear_mse() {
@@ -85,8 +73,11 @@ void validate_linear_mse(Validator& v) {
   // (3.17): uniform at a = 2 sigma against the normal run at sigma.
   const auto& uni2 = v.run(mse_case("mse-uniform-2sigma", "dist = \"uniform\"\n", "", "0.6, 2.0, 20.0, 2e6"));
   {
-    Verdict r =
-        ratio_verdict(v.start("mse.u_vs_n.ratio", "mse-uniform-2sigma vs mse-normal, sigma 1e6"), uni2, normal, 1e6);
+    Verdict r = v.start("mse.u_vs_n.ratio", "mse-uniform-2sigma vs mse-normal, sigma 1e6");
+    const auto q = Validator::temperature_ratio(uni2, 2e6, normal, 1e6);
+    r.mc = q.mc;
+    r.se = q.se;
+    r.reference = q.exact;
     r.stat_name = "|z|";
     r.stat = std::abs(r.mc - r.reference) / r.se;
     r.pass = r.stat < 4.0;
@@ -101,13 +92,13 @@ void validate_linear_mse(Validator& v) {
     r.stat_name = "min (TU-TN)/se";
     r.stat = 1e300;
     for (double s : {1.0, 10.0}) {
-      Verdict q = ratio_verdict(r, uni2, normal, s);
+      const auto q = Validator::temperature_ratio(uni2, 2 * s, normal, s);
       const double gap = (q.mc - 1.0) / q.se;
       if (gap < r.stat) {
         r.stat = gap;
         r.mc = q.mc;
         r.se = q.se;
-        r.reference = q.reference;
+        r.reference = q.exact;
       }
     }
     r.pass = r.stat > 4.0;
@@ -126,13 +117,10 @@ void validate_linear_mse(Validator& v) {
   v.energy_ratio("mse.mixed.two.energy", mixed2, {1e4, 1e6});
   {
     Verdict r = v.start("mse.mixed.two.higher", "mse-mixed-2sigma vs mse-mixed-sqrt3, sigma 1e6");
-    const Table& a = *mixed2.table("sweep");
-    const Table& b = *mixed.table("sweep");
-    const size_t ia = Validator::row_of(mixed2, 1e6), ib = Validator::row_of(mixed, 1e6);
-    const double ta = a.get(ia, "T_mc"), tb = b.get(ib, "T_mc");
-    r.mc = ta / tb;
-    r.se = r.mc * std::hypot(a.get(ia, "T_mc_se") / ta, b.get(ib, "T_mc_se") / tb);
-    r.reference = a.get(ia, "T_exact") / b.get(ib, "T_exact");
+    const auto q = Validator::temperature_ratio(mixed2, 1e6, mixed, 1e6);
+    r.mc = q.mc;
+    r.se = q.se;
+    r.reference = q.exact;
     r.stat_name = "(ratio-1)/se";
     r.stat = (r.mc - 1.0) / r.se;
     r.pass = r.stat > 4.0 && std::abs(r.mc - r.reference) < 4 * r.se;
