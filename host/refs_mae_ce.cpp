@@ -287,6 +287,42 @@ void check_finite_scaled(double v, Eigen::Index i, const char* who) {
   }
 }
 
+// E|c1 u1 + R - y| when c1 = v[0] >= sum_{j>=2} c_j + |y| (so |R - y| <= c1):
+// (c1^2 + E(R - y)^2) / (2 c1) = c1/2 + (sum_{j>=2} c_j^2/3 + y^2)/(2 c1) (m = 2: 3.40-3.41).
+double dominant_abs_mean(const std::vector<double>& v, double ay) {
+  const double c1 = v.front();
+  double var_over_c1 = 0.0;
+  for (size_t j = 1; j < v.size(); ++j) var_over_c1 += (v[j] / c1) * v[j] / 3.0;
+  return 0.5 * c1 + 0.5 * (var_over_c1 + (ay / c1) * ay);
+}
+
+// <f_i> over the data points. All-normal init: f_i = normal_point(i, s_i) with
+// s_i = |sigma .* x_i|; all-uniform init: f_i = uniform_point(i, c, m) with c_j = a_j |x_ij|.
+template <class NormalPoint, class UniformPoint>
+double mean_over_points(const Eigen::MatrixXd& X, const Eigen::VectorXd& scale_j, int normal_dims, const char* who,
+                        NormalPoint normal_point, UniformPoint uniform_point) {
+  const Eigen::Index n = X.rows(), m = X.cols();
+  double sum = 0.0;
+  if (normal_dims == m) {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double s = X.row(i).cwiseProduct(scale_j.transpose()).stableNorm();
+      check_finite_scaled(s, i, who);
+      sum += normal_point(i, s);
+    }
+  } else {
+    std::vector<double> c(static_cast<size_t>(m));
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = 0; j < m; ++j) {
+        c[static_cast<size_t>(j)] = scale_j[j] * std::fabs(X(i, j));
+        check_finite_scaled(c[static_cast<size_t>(j)], i, who);
+      }
+      sum += uniform_point(i, c.data(), static_cast<int>(m));
+    }
+  }
+  return sum / static_cast<double>(n);
+}
+
+
 void check_scale(double scale, const char* who) {
   if (!std::isfinite(scale) || scale < 0.0) {
     throw InputError(std::string(who) + ": scale = " + std::to_string(scale) + " must be finite and >= 0");
@@ -527,12 +563,7 @@ double mae_uniform_point(const double* c, int m, double y) {
   const double c1 = v.front();
   const double rest = sum_of(v) - c1;
   if (ay >= c1 + rest) return ay;  // W - y never changes sign
-  if (c1 >= rest + ay) {
-    // |R - y| <= c1, so E_u1 |c1 u1 + R - y| = (c1^2 + (R - y)^2) / (2 c1) (m = 2: 3.40-3.41).
-    double var_over_c1 = 0.0;
-    for (size_t j = 1; j < v.size(); ++j) var_over_c1 += (v[j] / c1) * v[j] / 3.0;
-    return 0.5 * c1 + 0.5 * (var_over_c1 + (ay / c1) * ay);
-  }
+  if (c1 >= rest + ay) return dominant_abs_mean(v, ay);
   if (static_cast<int>(v.size()) <= detail::kMaeExactMaxTerms) {
     return detail::mae_uniform_exact(v.data(), static_cast<int>(v.size()), ay);
   }
@@ -548,9 +579,7 @@ double ce_uniform_point(const double* c, int m) {
     // |W| >= c1 - rest >= 40 outside a set where ln(1 + e^-|W|) < e^-40: with
     // E ln(1 + e^{-|W|}) = pi^2/(12 c1) + O(e^-40 / c1) and E|W| from the closed form,
     // E softplus(W) = E|W|/2 + pi^2/(12 c1) to double precision.
-    double var_over_c1 = 0.0;
-    for (size_t j = 1; j < v.size(); ++j) var_over_c1 += (v[j] / c1) * v[j] / 3.0;
-    return 0.25 * c1 + 0.25 * var_over_c1 + kPi * kPi / (12.0 * c1);
+    return 0.5 * dominant_abs_mean(v, 0.0) + kPi * kPi / (12.0 * c1);
   }
   return detail::ce_uniform_cf(v.data(), static_cast<int>(v.size()));
 }
@@ -569,49 +598,17 @@ double mae_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eige
       throw InputError(std::string(who) + ": y[" + std::to_string(i + 1) + "] (1-based) is not finite");
     }
   }
-  const Eigen::Index n = X.rows(), m = X.cols();
-  double sum = 0.0;
-  if (normal_dims == m) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double s = X.row(i).cwiseProduct(scale_j.transpose()).stableNorm();
-      check_finite_scaled(s, i, who);
-      sum += mae_normal_point(y[i], s);
-    }
-  } else {
-    std::vector<double> c(static_cast<size_t>(m));
-    for (Eigen::Index i = 0; i < n; ++i) {
-      for (Eigen::Index j = 0; j < m; ++j) {
-        c[static_cast<size_t>(j)] = scale_j[j] * std::fabs(X(i, j));
-        check_finite_scaled(c[static_cast<size_t>(j)], i, who);
-      }
-      sum += mae_uniform_point(c.data(), static_cast<int>(m), y[i]);
-    }
-  }
-  return sum / static_cast<double>(n);
+  return mean_over_points(
+      X, scale_j, normal_dims, who, [&](Eigen::Index i, double s) { return mae_normal_point(y[i], s); },
+      [&](Eigen::Index i, const double* c, int m) { return mae_uniform_point(c, m, y[i]); });
 }
 
 double ce_e_init(const Eigen::MatrixXd& X, const Eigen::VectorXd& scale_j, int normal_dims) {
   const char* who = "ce_e_init";
   check_dataset(X, scale_j, normal_dims, who);
-  const Eigen::Index n = X.rows(), m = X.cols();
-  double sum = 0.0;
-  if (normal_dims == m) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double s = X.row(i).cwiseProduct(scale_j.transpose()).stableNorm();
-      check_finite_scaled(s, i, who);
-      sum += ce_normal_phi(s);
-    }
-  } else {
-    std::vector<double> c(static_cast<size_t>(m));
-    for (Eigen::Index i = 0; i < n; ++i) {
-      for (Eigen::Index j = 0; j < m; ++j) {
-        c[static_cast<size_t>(j)] = scale_j[j] * std::fabs(X(i, j));
-        check_finite_scaled(c[static_cast<size_t>(j)], i, who);
-      }
-      sum += ce_uniform_point(c.data(), static_cast<int>(m));
-    }
-  }
-  return sum / static_cast<double>(n);
+  return mean_over_points(
+      X, scale_j, normal_dims, who, [](Eigen::Index, double s) { return ce_normal_phi(s); },
+      [](Eigen::Index, const double* c, int m) { return ce_uniform_point(c, m); });
 }
 
 // Normal: sigma sqrt(2/pi) <|x_i|> (3.36-3.37); uniform: a <E|W_i|> (3.42-3.45).
