@@ -67,8 +67,7 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
       throw InputError(cfg.where("sweep.scales") + ": the energy overflowed at scale " + format_value(scales[i]) +
                        " (mean is not finite); lower the scale");
     const size_t row = sweep.new_row();
-    sys->fill_row(sweep, row, scales[i], st);
-    sys->fill_tables(extra, scales[i], st);
+    sys->fill_row(sweep, extra, row, scales[i], st);
   }
   progress.finish();
   ctx.seconds = loop_seconds;

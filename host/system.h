@@ -42,10 +42,10 @@ class System {
   virtual PointSetup point(double scale, uint32_t index, uint64_t seed) const = 0;
   // Adds columns beyond the shared ones (none by default).
   virtual void add_columns(Table&) const {}
-  virtual void fill_row(Table& t, size_t row, double scale, const ObsStats& st) const = 0;
-  // Tables beyond `sweep` (e.g. per-layer rows), created once and filled at every scale.
+  // Fills row `row` of the sweep table, and the rows of the extra tables, for one scale.
+  virtual void fill_row(Table& t, std::vector<Table>& extra, size_t row, double scale, const ObsStats& st) const = 0;
+  // Tables beyond `sweep` (e.g. per-layer rows), created once and filled by fill_row.
   virtual void add_tables(std::vector<Table>&) const {}
-  virtual void fill_tables(std::vector<Table>&, double /*scale*/, const ObsStats&) const {}
   // Arrays stored with the run (dataset moments, minimizer, ...).
   virtual void add_arrays(RunResult&) const {}
   virtual long params() const = 0;

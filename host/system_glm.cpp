@@ -54,7 +54,7 @@ class GlmSystem : public System {
     return p;
   }
 
-  void fill_row(Table& t, size_t row, double s, const ObsStats& st) const override {
+  void fill_row(Table& t, std::vector<Table>&, size_t row, double s, const ObsStats& st) const override {
     const Eigen::VectorXd sc = layout_.ratio * s;
     TemperatureInputs in;
     in.scale = s;

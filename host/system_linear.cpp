@@ -68,7 +68,7 @@ class LinearMseSystem final : public System {
     return p;
   }
 
-  void fill_row(Table& t, size_t row, double s, const ObsStats& st) const override {
+  void fill_row(Table& t, std::vector<Table>&, size_t row, double s, const ObsStats& st) const override {
     const Eigen::VectorXd sc = scales(s);
     TemperatureInputs in;
     in.scale = s;

@@ -162,11 +162,9 @@ class MlpSystem final : public System {
     t.add_column(
         "E_limit_exact", "energy",
         "exact large-scale limit of E_init - E_min (differs from E_asym for narrow sigmoid nets without biases)");
-    t.add_column("eta", "", "work efficiency E_L / sum_l E_l (5.23)");
-    t.add_column("eta_se", "", "its standard error (delta method with the particle covariances)");
   }
 
-  void fill_row(Table& t, size_t row, double s, const ObsStats& st) const override {
+  void fill_row(Table& t, std::vector<Table>& extra, size_t row, double s, const ObsStats& st) const override {
     const Eigen::VectorXd sc = scales(s);
     const std::vector<double> var = variances(s);
     const MlpAsymptotes as = mlp_asymptotes(shape_, k_, s, uniform_, X_);
@@ -185,9 +183,7 @@ class MlpSystem final : public System {
     in.max_share = st.max_share[0];
     fill_temperature_columns(t, row, in);
     t.set(row, "E_limit_exact", as.e_limit);
-    const auto [eta, eta_se] = efficiency(st);
-    t.set(row, "eta", eta);
-    t.set(row, "eta_se", eta_se);
+    fill_layer_tables(extra, s, st, as);
   }
 
   // eta = mean(E_L) / mean(sum_l E_l) and its delta-method standard error.
@@ -226,7 +222,7 @@ class MlpSystem final : public System {
     Table e("efficiency");
     e.add_column("scale", "", "sweep scale");
     e.add_column("eta", "", "work efficiency E_L / sum_l E_l (5.23)");
-    e.add_column("eta_se", "", "delta-method standard error");
+    e.add_column("eta_se", "", "its standard error (delta method with the particle covariances)");
     e.add_column("eta_exact", "", "from the exact layer energies, when every layer has one");
     e.add_column("eta_limit", "", "the paper's large-scale limit (5.26-5.31)");
     e.add_column("eta_limit_exact", "", "exact large-scale limit (equals eta_limit except narrow sigmoid nets)");
@@ -234,12 +230,12 @@ class MlpSystem final : public System {
     tables.push_back(e);
   }
 
-  void fill_tables(std::vector<Table>& tables, double s, const ObsStats& st) const override {
+  // The layers and efficiency rows of one scale (asymptotes computed once by fill_row).
+  void fill_layer_tables(std::vector<Table>& tables, double s, const ObsStats& st, const MlpAsymptotes& as) const {
     Table& lt = tables[0];
     Table& et = tables[1];
     const std::vector<double> var = variances(s);
     const auto exact = mlp_layer_energies_exact(shape_, var, uniform_, X_, zstar_);
-    const MlpAsymptotes as = mlp_asymptotes(shape_, k_, s, uniform_, X_);
     const Eigen::VectorXd sc = scales(s);
     long off = 0;
     bool all_exact = true;
