@@ -59,7 +59,7 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
   for (size_t i = 0; i < scales.size(); ++i) {
     const uint64_t before = opts.particles * i;
     opts.progress = [&](uint64_t done) { progress.update(before + done); };
-    const PointSetup setup = sys->point(scales[i], static_cast<uint32_t>(i), seed);
+    const PointSetup setup = sys->point(scales[i], seed);
     const auto t0 = std::chrono::steady_clock::now();
     const ObsStats st = run_point(setup, opts);
     loop_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -81,7 +81,7 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                     {"minimum", sys->minimum_note()},
                     {"exact_reference", sys->reference_note()},
                     {"data_origin", sys->data_origin(ds)},
-                    {"backend", ctx.backend == Backend::kCuda ? "cuda" : "omp"},
+                    {"backend", backend_name(ctx.backend)},
                     {"device", ctx.device},
                     {"mltemp_version", kVersion},
                     {"created", now_iso()}};

@@ -39,7 +39,7 @@ class System {
  public:
   virtual ~System() = default;
   virtual std::string describe() const = 0;
-  virtual PointSetup point(double scale, uint32_t index, uint64_t seed) const = 0;
+  virtual PointSetup point(double scale, uint64_t seed) const = 0;
   // Adds columns beyond the shared ones (none by default).
   virtual void add_columns(Table&) const {}
   // Fills row `row` of the sweep table, and the rows of the extra tables, for one scale.

@@ -37,7 +37,7 @@ class GlmSystem : public System {
   }
   bool uniform() const { return layout_.normal_dims == 0; }
 
-  PointSetup point(double s, uint32_t index, uint64_t seed) const override {
+  PointSetup point(double s, uint64_t seed) const override {
     const int n = static_cast<int>(ds_.X.rows()), m = static_cast<int>(ds_.X.cols());
     PointSetup p;
     p.blob.reserve(static_cast<size_t>(n) * m + n + m);
@@ -50,7 +50,7 @@ class GlmSystem : public System {
       p.energy = CeEnergy{n, m, 0, n * m, {}};
     else
       p.energy = MaeEnergy{n, m, 0, n * m, {}};
-    p.init = InitParams{seed, stream_id(Stream::kInit, index), m, layout_.normal_dims, scale_off};
+    p.init = init_params(seed, s, m, layout_.normal_dims, scale_off);
     return p;
   }
 

@@ -52,7 +52,7 @@ class LinearMseSystem final : public System {
 
   Eigen::VectorXd scales(double s) const { return layout_.ratio * s; }
 
-  PointSetup point(double s, uint32_t index, uint64_t seed) const override {
+  PointSetup point(double s, uint64_t seed) const override {
     const int m = mo_.m;
     PointSetup p;
     p.blob.resize(static_cast<size_t>(m) * m + 2 * m);
@@ -64,7 +64,7 @@ class LinearMseSystem final : public System {
       p.blob[m * m + m + j] = sc[j];
     }
     p.energy = MseEnergy{m, 0, m * m, mo_.c, l1_, l2_};
-    p.init = InitParams{seed, stream_id(Stream::kInit, index), m, layout_.normal_dims, m * m + m};
+    p.init = init_params(seed, s, m, layout_.normal_dims, m * m + m);
     return p;
   }
 

@@ -130,7 +130,7 @@ class MlpSystem final : public System {
   }
   int normal_dims() const { return uniform_ ? 0 : static_cast<int>(params()); }
 
-  PointSetup point(double s, uint32_t index, uint64_t seed) const override {
+  PointSetup point(double s, uint64_t seed) const override {
     const int n = static_cast<int>(X_.rows());
     MlpEnergy e{};
     e.n = n;
@@ -154,7 +154,7 @@ class MlpSystem final : public System {
     for (int l = 0; l < L_; ++l) e.zstar_off[l] = append_rows(zstar_[l]);
     const int scale_off = append_rows(scales(s));
     p.energy = e;
-    p.init = InitParams{seed, stream_id(Stream::kInit, index), static_cast<int>(params()), normal_dims(), scale_off};
+    p.init = init_params(seed, s, static_cast<int>(params()), normal_dims(), scale_off);
     return p;
   }
 
