@@ -1,4 +1,7 @@
-// The OpenMP instantiation of the particle loop (Thrust's OMP backend, host compiler).
+// The reference particle loop: the scalar ChunkReducer of include/mltemp/reduce.h under
+// Thrust's OpenMP backend, one particle at a time through the energy functors. It is the
+// "existing path" the blocked CPU lanes (engine_omp.cpp) and the GPU kernels are tested
+// against; users reach it with --backend reference.
 #include <omp.h>
 #include <thrust/system/omp/execution_policy.h>
 
@@ -9,10 +12,10 @@ namespace mltemp {
 namespace {
 
 template <class Energy>
-class OmpRunner final : public ChunkRunner<Energy::kObs> {
+class ReferenceRunner final : public ChunkRunner<Energy::kObs> {
  public:
-  OmpRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total,
-            uint64_t max_chunks, int threads)
+  ReferenceRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total,
+                  uint64_t max_chunks, int threads)
       : energy_(e),
         init_(init),
         blob_(blob),
@@ -39,15 +42,15 @@ class OmpRunner final : public ChunkRunner<Energy::kObs> {
 }  // namespace
 
 template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
-                                                           const std::vector<double>& blob, uint64_t total,
-                                                           uint64_t max_chunks, int threads) {
-  return std::make_unique<OmpRunner<Energy>>(e, init, blob, total, max_chunks, threads);
+std::unique_ptr<ChunkRunner<Energy::kObs>> make_reference_runner(const Energy& e, const InitParams& init,
+                                                                 const std::vector<double>& blob, uint64_t total,
+                                                                 uint64_t max_chunks, int threads) {
+  return std::make_unique<ReferenceRunner<Energy>>(e, init, blob, total, max_chunks, threads);
 }
 
-#define MLTEMP_INSTANTIATE_OMP(E)                                    \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_omp_runner<E>( \
+#define MLTEMP_INSTANTIATE_REFERENCE(E)                                    \
+  template std::unique_ptr<ChunkRunner<E::kObs>> make_reference_runner<E>( \
       const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t, int);
-MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_OMP)
+MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_REFERENCE)
 
 }  // namespace mltemp

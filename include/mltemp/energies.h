@@ -24,20 +24,25 @@ struct MseEnergy {
 
   MLTEMP_HD int work_size() const { return 0; }
 
-  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/, double* obs) const {
-    const double* a = blob + a_off;
-    const double* b = blob + b_off;
+  // The energy of theta (coordinate j at theta[j * stride]) given A and b wherever they live
+  // (the blob, or a GPU block's shared copy): one order of operations for every path.
+  MLTEMP_HD double eval(const double* a, const double* b, const double* theta, int stride) const {
     double quad = 0.0, lin = 0.0, sq = 0.0, ab = 0.0;
     for (int i = 0; i < m; ++i) {
       const double* row = a + i * m;
       double r = 0.0;
-      for (int j = 0; j < m; ++j) r += row[j] * theta[j];
-      quad += theta[i] * r;
-      lin += theta[i] * b[i];
-      sq += theta[i] * theta[i];
-      ab += theta[i] < 0.0 ? -theta[i] : theta[i];
+      for (int j = 0; j < m; ++j) r = fma(row[j], theta[j * stride], r);
+      const double ti = theta[i * stride];
+      quad = fma(ti, r, quad);
+      lin = fma(ti, b[i], lin);
+      sq = fma(ti, ti, sq);
+      ab += ti < 0.0 ? -ti : ti;
     }
-    obs[0] = c - 2.0 * lin + quad + l2 * sq + l1 * ab;
+    return fma(l1, ab, fma(l2, sq, fma(-2.0, lin, c) + quad));
+  }
+
+  MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/, double* obs) const {
+    obs[0] = eval(blob + a_off, blob + b_off, theta, 1);
   }
 };
 
@@ -54,15 +59,18 @@ struct LinearDataEnergy {
 
   MLTEMP_HD int work_size() const { return 0; }
 
+  // theta . x_i in coordinate order (theta_j at theta[j * stride]), one fma per term.
+  MLTEMP_HD static double dot(const double* x_row, const double* theta, int stride, int m) {
+    double z = 0.0;
+    for (int j = 0; j < m; ++j) z = fma(theta[j * stride], x_row[j], z);
+    return z;
+  }
+
   MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/, double* obs) const {
     const double* x = blob + x_off;
     const double* y = blob + y_off;
     double sum = 0.0;
-    for (int i = 0; i < n; ++i) {
-      double z = 0.0;
-      for (int j = 0; j < m; ++j) z += theta[j] * x[i * m + j];
-      sum += loss(y[i], z);
-    }
+    for (int i = 0; i < n; ++i) sum += loss(y[i], dot(x + i * m, theta, 1, m));
     obs[0] = sum / n;
   }
 };
@@ -80,6 +88,8 @@ struct CrossEntropyLoss {
     return (z > 0.0 ? z : 0.0) + log1p(exp(-az)) - y * z;
   }
 };
+// The fused (fma) forms above fix each sum's rounding whatever the compiler contracts; the
+// CPU lanes (host/engine_omp.cpp) reproduce them, the GPU kernels call them.
 
 using MaeEnergy = LinearDataEnergy<AbsLoss>;
 using CeEnergy = LinearDataEnergy<CrossEntropyLoss>;
@@ -129,9 +139,9 @@ struct MlpEnergy {
         double sq = 0.0;
         for (int r = 0; r < nout; ++r) {
           double z = bias ? b[r] : 0.0;
-          for (int c = 0; c < nin; ++c) z += w[r * nin + c] * in[c];
+          for (int c = 0; c < nin; ++c) z = fma(w[r * nin + c], in[c], z);
           const double d = z - zs[r];
-          sq += d * d;
+          sq = fma(d, d, sq);
           out[r] = l < layers ? mlp_g(act, z) : z;
         }
         el[l - 1] += sq;
@@ -140,7 +150,7 @@ struct MlpEnergy {
         out = (out == work) ? work + max_width : work;
       }
       const double r = y[i] - in[0];
-      e += r * r;
+      e = fma(r, r, e);
     }
     obs[0] = e / n;
     for (int l = 0; l < kMlpMaxLayers; ++l) obs[1 + l] = el[l] / n;

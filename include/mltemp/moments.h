@@ -8,6 +8,8 @@
 // threads, batch sizes or rank counts.
 #pragma once
 
+#include <cstdint>
+
 #include "mltemp/hd.h"
 
 namespace mltemp {
@@ -36,28 +38,43 @@ MLTEMP_HD inline Moments<K> moments_empty() {
   return r;
 }
 
+// One particle's observables x[i * stride], i < K, as an accumulator of count 1.
 template <int K>
-MLTEMP_HD inline Moments<K> moments_leaf(const double* x) {
-  Moments<K> r = moments_empty<K>();
+MLTEMP_HD inline void moments_leaf_into(const double* x, uint64_t stride, Moments<K>& r) {
   r.n = 1.0;
   for (int i = 0; i < K; ++i) {
-    r.mean[i] = x[i];
-    r.max[i] = x[i];
+    r.mean[i] = x[i * stride];
+    r.m3[i] = 0.0;
+    r.m4[i] = 0.0;
+    r.max[i] = x[i * stride];
+    for (int j = 0; j < K; ++j) r.c2[i][j] = 0.0;
   }
+}
+
+template <int K>
+MLTEMP_HD inline Moments<K> moments_leaf(const double* x) {
+  Moments<K> r;
+  moments_leaf_into<K>(x, 1, r);
   return r;
 }
 
-// a then b (order matters for the bits, not for the value).
+// r = a then b (order matters for the bits, not for the value). r must not alias a or b;
+// written through references so that GPU kernels merge in place in global memory.
 template <int K>
-MLTEMP_HD inline Moments<K> moments_merge(const Moments<K>& a, const Moments<K>& b) {
-  if (b.n == 0.0) return a;
-  if (a.n == 0.0) return b;
-  Moments<K> r;
+MLTEMP_HD inline void moments_merge_into(const Moments<K>& a, const Moments<K>& b, Moments<K>& r) {
+  if (b.n == 0.0) {
+    r = a;
+    return;
+  }
+  if (a.n == 0.0) {
+    r = b;
+    return;
+  }
   const double na = a.n, nb = b.n, n = na + nb;
-  r.n = n;
   double d[K];
+  for (int i = 0; i < K; ++i) d[i] = b.mean[i] - a.mean[i];
+  r.n = n;
   for (int i = 0; i < K; ++i) {
-    d[i] = b.mean[i] - a.mean[i];
     r.mean[i] = a.mean[i] + d[i] * (nb / n);
     r.max[i] = a.max[i] > b.max[i] ? a.max[i] : b.max[i];
   }
@@ -70,8 +87,19 @@ MLTEMP_HD inline Moments<K> moments_merge(const Moments<K>& a, const Moments<K>&
     r.m4[i] = a.m4[i] + b.m4[i] + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / (n * n * n) +
               6.0 * d2 * (na * na * m2b + nb * nb * m2a) / (n * n) + 4.0 * di * (na * b.m3[i] - nb * a.m3[i]) / n;
   }
+}
+
+template <int K>
+MLTEMP_HD inline Moments<K> moments_merge(const Moments<K>& a, const Moments<K>& b) {
+  Moments<K> r;
+  moments_merge_into(a, b, r);
   return r;
 }
+
+// Particles per chunk: the unit of determinism. Every backend folds a chunk's particles with
+// the same pairwise tree (PairwiseFolder's), and the host folds chunk partials in chunk order.
+constexpr uint64_t kChunk = 1024;
+constexpr int kChunkLevels = 11;  // log2(kChunk) + 1
 
 // Binary-counter pairwise fold: push items in index order, read result() at the end.
 // Holds at most Levels partial trees (enough for 2^Levels - 1 items).

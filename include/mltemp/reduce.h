@@ -20,9 +20,6 @@
 
 namespace mltemp {
 
-constexpr uint64_t kChunk = 1024;  // particles per chunk: the unit of determinism
-constexpr int kChunkLevels = 11;   // log2(kChunk) + 1
-
 template <class Energy>
 struct ChunkReducer {
   static constexpr int K = Energy::kObs;
