@@ -90,9 +90,8 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
     double pps = 0;
     for (const auto& [k, v] : res.num_attrs)
       if (k == "particles_per_second") pps = v;
-    std::printf("backend %s (%s), %.3g particles/s, %.2f s; wrote /runs/%s to %s\n",
-                ctx.backend == Backend::kCuda ? "cuda" : "omp", ctx.device.c_str(), pps, ctx.seconds, res.name.c_str(),
-                out.c_str());
+    std::printf("backend %s (%s), %.3g particles/s, %.2f s; wrote /runs/%s to %s\n", backend_name(ctx.backend),
+                ctx.device.c_str(), pps, ctx.seconds, res.name.c_str(), out.c_str());
   }
   return 0;
 }
@@ -112,7 +111,7 @@ int cmd_validate(const std::string& out, bool quiet, const std::string& backend,
   write_results(out, v.results(), {table});
   std::cout << format_verdicts(v.rows());
   std::printf("validate: %.1f s on backend %s (%s); wrote %zu runs and /validate to %s\n", secs,
-              ctx.backend == Backend::kCuda ? "cuda" : "omp", ctx.device.c_str(), v.results().size(), out.c_str());
+              backend_name(ctx.backend), ctx.device.c_str(), v.results().size(), out.c_str());
   for (const auto& r : v.rows())
     if (!r.pass) return 1;
   return 0;
@@ -142,7 +141,8 @@ int cli_main(int argc, char** argv) {
 
   CLI::App* val = app.add_subcommand("validate", "check every implemented paper row on built-in data");
   val->add_option("--out", validate_out, "output HDF5 file")->required();
-  val->add_option("--backend", validate_backend, "auto, cuda or omp")->check(CLI::IsMember({"auto", "cuda", "omp"}));
+  val->add_option("--backend", validate_backend, "auto, cuda, omp, reference or emulate")
+      ->check(CLI::IsMember({"auto", "cuda", "omp", "reference", "emulate"}));
   val->add_option("--threads", vthreads, "CPU threads (0: OpenMP's default)");
   val->add_option("--particle-factor", factor, "scale every row's particle count (default 1)");
   val->add_flag("--quiet", vquiet, "no notices");

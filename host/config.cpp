@@ -69,7 +69,9 @@ std::vector<OptionSpec> build_table() {
       {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles"},
       {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed"},
       {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch"},
-      {"mc.backend", T::kString, std::string("auto"), "auto (GPU if present), cuda or omp", "auto,cuda,omp", "backend"},
+      {"mc.backend", T::kString, std::string("auto"),
+       "auto (GPU if present), cuda, omp (CPU lanes), reference (scalar loop) or emulate (GPU kernels run on the CPU)",
+       "auto,cuda,omp,reference,emulate", "backend"},
       {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads"},
   };
 }

@@ -36,16 +36,27 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
   const uint64_t total = o.particles;
   const uint64_t n_chunks = (total + kChunk - 1) / kChunk;
   const uint64_t batch = std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
-  std::unique_ptr<ChunkRunner<K>> runner =
-      o.backend == Backend::kCuda ? make_cuda_runner(energy, setup.init, setup.blob, total, batch)
-                                  : make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+  std::unique_ptr<ChunkRunner<K>> runner;
+  switch (o.backend) {
+    case Backend::kCuda:
+      runner = make_cuda_runner(energy, setup.init, setup.blob, total, batch);
+      break;
+    case Backend::kReference:
+      runner = make_reference_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+      break;
+    case Backend::kEmulate:
+      runner = make_emulate_runner(energy, setup.init, setup.blob, total, batch, o.threads, o.emulate_shuffle);
+      break;
+    default:
+      runner = make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+  }
   std::vector<Moments<K>> partial(batch);
   auto fold = std::make_unique<PairwiseFolder<K>>();
   for (uint64_t c = 0; c < n_chunks; c += batch) {
     const uint64_t n = std::min(batch, n_chunks - c);
     runner->run(c, n, partial.data());
     for (uint64_t i = 0; i < n; ++i) fold->push(partial[i]);
-    if (o.progress) o.progress(std::min(total, (c + n) * kChunk));
+    if (o.progress) o.progress(std::min<uint64_t>(total, (c + n) * kChunk));
   }
   return to_stats(fold->result());
 }
@@ -57,11 +68,25 @@ ObsStats run_point(const PointSetup& setup, const RunOptions& opts) {
   return std::visit([&](const auto& e) { return run_typed(e, setup, opts); }, setup.energy);
 }
 
-Backend select_backend(const std::string& requested, bool quiet, std::string* device_out) {
-  if (requested == "omp") {
-    *device_out = "cpu";
-    return Backend::kOmp;
+const char* backend_name(Backend b) {
+  switch (b) {
+    case Backend::kCuda:
+      return "cuda";
+    case Backend::kReference:
+      return "reference";
+    case Backend::kEmulate:
+      return "emulate";
+    default:
+      return "omp";
   }
+}
+
+Backend select_backend(const std::string& requested, bool quiet, std::string* device_out) {
+  for (Backend b : {Backend::kOmp, Backend::kReference, Backend::kEmulate})
+    if (requested == backend_name(b)) {
+      *device_out = "cpu";
+      return b;
+    }
   const DeviceInfo info = cuda_device_info();
   if (requested == "cuda") {
     if (!info.available) throw InputError("--backend cuda: no CUDA device available (" + info.name + ")");

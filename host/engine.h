@@ -17,7 +17,12 @@
 
 namespace mltemp {
 
-enum class Backend { kOmp, kCuda };
+// kOmp: the blocked CPU lanes (engine_omp.cpp). kCuda: the GPU kernels (kernels/). kReference:
+// the scalar reference loop (engine_reference.cpp). kEmulate: the GPU kernels executed on the
+// CPU, phase by phase (engine_emulate.cpp); slow, for tests and for checking kernels without a GPU.
+enum class Backend { kOmp, kCuda, kReference, kEmulate };
+
+const char* backend_name(Backend b);
 
 using EnergyVariant = std::variant<MseEnergy, MaeEnergy, CeEnergy, MlpEnergy>;
 
@@ -42,6 +47,9 @@ struct RunOptions {
   uint64_t particles = 0;
   uint64_t batch_particles = 65536;
   int threads = 0;  // 0: OpenMP's default
+  // kEmulate only: 0 runs each block's threads in order, anything else shuffles them at every
+  // phase (a race between threads then changes the result).
+  uint64_t emulate_shuffle = 0;
   // Called after each batch with the particles done so far at this point.
   std::function<void(uint64_t)> progress;
 };
@@ -62,6 +70,14 @@ std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, cons
                                                            const std::vector<double>& blob, uint64_t total,
                                                            uint64_t max_chunks, int threads);
 template <class Energy>
+std::unique_ptr<ChunkRunner<Energy::kObs>> make_reference_runner(const Energy& e, const InitParams& init,
+                                                                 const std::vector<double>& blob, uint64_t total,
+                                                                 uint64_t max_chunks, int threads);
+template <class Energy>
+std::unique_ptr<ChunkRunner<Energy::kObs>> make_emulate_runner(const Energy& e, const InitParams& init,
+                                                               const std::vector<double>& blob, uint64_t total,
+                                                               uint64_t max_chunks, int threads, uint64_t shuffle_seed);
+template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
                                                             const std::vector<double>& blob, uint64_t total,
                                                             uint64_t max_chunks);
@@ -74,7 +90,8 @@ struct DeviceInfo {
 DeviceInfo cuda_device_info();
 bool cuda_compiled();
 
-// Resolves "auto" | "cuda" | "omp" to a backend; prints a one-line notice when auto falls back.
+// Resolves "auto" | "cuda" | "omp" | "reference" | "emulate" to a backend; prints a one-line
+// notice when auto falls back.
 Backend select_backend(const std::string& requested, bool quiet, std::string* device_out);
 
 }  // namespace mltemp

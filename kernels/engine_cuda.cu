@@ -1,14 +1,16 @@
-// The CUDA instantiation of the particle loop: the same ChunkReducer as the CPU, run by
-// Thrust's CUDA backend on device buffers. Chunk partials come back to the host, which folds
-// them in chunk order exactly as the CPU path does.
+// The GPU driver of the particle kernels (include/mltemp/kernels.h): each kernel struct runs
+// as a __global__ function whose phases end in __syncthreads(). The batch sequence (energy
+// kernel, then the chunk fold) is run_batch, the same code the CPU driver runs
+// (host/engine_emulate.cpp); chunk partials come back to the host, which folds them in chunk
+// order exactly as the CPU paths do.
 #include <cuda_runtime.h>
-#include <thrust/system/cuda/execution_policy.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "../host/engine.h"
 #include "../host/errors.h"
-#include "mltemp/reduce.h"
+#include "mltemp/kernels.h"
 
 namespace mltemp {
 namespace {
@@ -30,6 +32,58 @@ struct DeviceBuffer {
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
 };
 
+// A block on the GPU: one thread's Local in registers; each() is a phase and a barrier.
+// The members are __host__ __device__ so that the kernels' run() (also both) instantiate
+// cleanly; they only ever execute on the device.
+template <class Local>
+struct CudaBlock {
+  Local local;
+  double* smem;
+  MLTEMP_HD uint64_t block() const {
+#ifdef __CUDA_ARCH__
+    return blockIdx.x;
+#else
+    return 0;
+#endif
+  }
+  MLTEMP_HD double* shared() const { return smem; }
+  template <class F>
+  MLTEMP_HD void each(F&& f) {
+#ifdef __CUDA_ARCH__
+    f(static_cast<int>(threadIdx.x), local);
+    __syncthreads();
+#endif
+  }
+};
+
+template <class Kern>
+__global__ void __launch_bounds__(Kern::kThreads) phased(const Kern k) {
+  extern __shared__ double smem[];
+  CudaBlock<typename Kern::Local> b{typename Kern::Local{}, smem};
+  k.run(b);
+}
+
+struct GpuDriver {
+  template <class Kern>
+  void launch(const Kern& k, uint64_t grid, unsigned long long shared_bytes) const {
+    if (grid == 0) return;
+    if (grid > 0x7FFFFFFFull) throw std::runtime_error("particle batch too large for one launch");
+    if (shared_bytes > 48 * 1024)
+      check(cudaFuncSetAttribute(phased<Kern>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                 static_cast<int>(shared_bytes)),
+            "cudaFuncSetAttribute");
+    phased<Kern><<<static_cast<unsigned>(grid), Kern::kThreads, shared_bytes>>>(k);
+    check(cudaGetLastError(), "particle kernel launch");
+  }
+};
+
+unsigned long long shared_limit() {
+  int dev = 0, bytes = 0;
+  check(cudaGetDevice(&dev), "cudaGetDevice");
+  check(cudaDeviceGetAttribute(&bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev), "shared memory query");
+  return static_cast<unsigned long long>(bytes);
+}
+
 template <class Energy>
 class CudaRunner final : public ChunkRunner<Energy::kObs> {
   static constexpr int K = Energy::kObs;
@@ -40,25 +94,34 @@ class CudaRunner final : public ChunkRunner<Energy::kObs> {
       : energy_(e),
         init_(init),
         total_(total),
+        shared_limit_(shared_limit()),
         blob_(blob.size()),
-        scratch_(max_chunks * static_cast<uint64_t>(init.dims + e.work_size())),
-        out_(max_chunks) {
+        obs_(K * max_chunks * kChunk),
+        theta_(std::is_same_v<Energy, MlpEnergy> ? 0 : theta_scratch_doubles(init.dims, max_chunks * kChunk)),
+        fold_(max_chunks * (kChunk + kChunk / 2)),
+        partials_(max_chunks) {
     check(cudaMemcpy(blob_.ptr, blob.data(), blob.size() * sizeof(double), cudaMemcpyHostToDevice), "cudaMemcpy blob");
   }
 
   void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* host_out) override {
-    reduce_chunks(thrust::cuda::par, energy_, init_, blob_.ptr, total_, first_chunk, n_chunks, scratch_.ptr, out_.ptr);
-    check(cudaGetLastError(), "particle kernel");
-    check(cudaMemcpy(host_out, out_.ptr, n_chunks * sizeof(Moments<K>), cudaMemcpyDeviceToHost), "cudaMemcpy partials");
+    const BatchMemory<K> mem{blob_.ptr, obs_.ptr, theta_.ptr, fold_.ptr, partials_.ptr, shared_limit_};
+    unsigned long long shared = 0;
+    if (!run_batch(driver_, energy_, init_, total_, first_chunk, n_chunks, mem, &shared))
+      throw InputError("--backend cuda: the GPU kernel needs " + std::to_string(shared / 1024) +
+                       " KiB of shared memory per block, more than this GPU has (" +
+                       std::to_string(shared_limit_ / 1024) + " KiB); use --backend omp");
+    check(cudaMemcpy(host_out, partials_.ptr, n_chunks * sizeof(Moments<K>), cudaMemcpyDeviceToHost),
+          "cudaMemcpy partials");
   }
 
  private:
   Energy energy_;
   InitParams init_;
   uint64_t total_;
-  DeviceBuffer<double> blob_;
-  DeviceBuffer<double> scratch_;
-  DeviceBuffer<Moments<K>> out_;
+  unsigned long long shared_limit_;
+  GpuDriver driver_;
+  DeviceBuffer<double> blob_, obs_, theta_;
+  DeviceBuffer<Moments<K>> fold_, partials_;
 };
 
 }  // namespace
