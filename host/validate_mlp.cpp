@@ -300,8 +300,7 @@ const std::vector<ClaimInfo>& claims_mlp() {
       {"mlp.relu.order", "5.20-5.22",
        "ReLU 8-16-16-16-1, 6 teachers: T_1<T_2<T_3<T_4 for s >= " + number_text(kOrderFrom) + " (s^2 n_0 > 2)"},
       {"mlp.relu.order.onset", "5.20-5.22", "ReLU 8-16-16-16-1: smallest sweep s from which T_1<T_2<T_3<T_4"},
-      {"mlp.relu.order.break", "5.22", "ReLU 8-16-16-16-1, s^2 n_0 < 2 (outside 5.22): the reference sets the order",
-       Outcome::kIllustrates},
+      {"mlp.relu.order.break", "5.22", "ReLU, s^2 n_0 < 2 (outside 5.22): reference sets order", Outcome::kIllustrates},
       {"mlp.tanh.exact", "5.4", "tanh, one hidden layer: E_init by quadrature"},
       {"mlp.tanh.layers.exact", "5.12-5.14", "tanh one hidden layer: E_1, E_2 exact"},
       {"mlp.tanh.asym.energy", "5.4-5.5", "tanh 3-8-8-8-1: E ~ s^2 n_{L-1}"},
@@ -312,17 +311,14 @@ const std::vector<ClaimInfo>& claims_mlp() {
       {"mlp.sigmoid.beta", "5.7-5.8", "sigmoid 3-8-8-8-1: T_sigmoid/T_tanh -> 1/2 (beta)"},
       {"mlp.sigmoid.layers.asym", "5.18-5.19", "sigmoid 3-8-8-8-1 layers l >= 2: half of tanh's"},
       {"mlp.sigmoid.eta", "5.26-5.28", "sigmoid: eta limit with k = 2"},
-      {"mlp.sigmoid.narrow", "5.7", "sigmoid, no biases: E ~ s^2 n_{L-1}/2 times f_{L-1} (all-off layers)",
-       Outcome::kCorrects},
-      {"mlp.sigmoid.narrow.layers", "5.18", "sigmoid, no biases: E_l ~ s^2 n_l n_{l-1}/2 times f_{l-1}, l >= 3",
-       Outcome::kCorrects},
-      {"mlp.sigmoid.narrow.beta", "5.8", "sigmoid, no biases: beta = T_sigmoid/T_tanh -> f_{L-1}/2, not 1/2",
-       Outcome::kCorrects},
       {"mlp.scaling.fan_in", "5.32-5.38", "tanh, sigma_l = s/sqrt(n_{l-1}): asymptote"},
       {"mlp.scaling.he.exact", "5.39-5.42", "ReLU, sigma_l = s sqrt(2/n_{l-1}): exact"},
       {"mlp.uniform.relu.exact", "E.1-E.4", "uniform init, ReLU: exact with a^2/3"},
       {"mlp.uniform.tanh.exact", "E.1-E.2", "uniform init, tanh one hidden layer: exact"},
       {"mlp.uniform.tanh.asym", "E.3-E.4", "uniform tanh 3-8-8-1: leading order a^2/3"},
+      {"mlp.sigmoid.narrow", "5.7", "sigmoid, no biases: E ~ s^2 (n_{L-1}/2) f_{L-1}", Outcome::kCorrects},
+      {"mlp.sigmoid.narrow.layers", "5.18", "sigmoid, no bias: E_l ~ s^2 n_l n_{l-1} f_{l-1}/2", Outcome::kCorrects},
+      {"mlp.sigmoid.narrow.beta", "5.8", "sigmoid, no biases: T_sigmoid/T_tanh -> f_{L-1}/2", Outcome::kCorrects},
   };
   return c;
 }
@@ -369,6 +365,18 @@ void validate_mlp(Validator& v) {
   layers_asym(v, "mlp.sigmoid.layers.asym", sig, 1e6, 2);
   eta_row(v, "mlp.sigmoid.eta", sig, 1e6, false);
 
+  const auto& fan = v.run(mlp_case("mlp-tanh-fan-in", 3, "8, 8", "tanh", false, "normal", "1e4, 1e6", 20000, "fan_in"));
+  v.energy_ratio("mlp.scaling.fan_in", fan, {1e4, 1e6});
+  const auto& he = v.run(mlp_case("mlp-relu-he", 3, "8, 8", "relu", false, "normal", "0.5, 1.0, 10.0", 40000, "he"));
+  v.exact("mlp.scaling.he.exact", he, {0.5, 1.0, 10.0});
+
+  const auto& ur = v.run(mlp_case("mlp-relu-uniform", 3, "8, 8", "relu", false, "uniform", "1.0, 3.0, 10.0", 40000));
+  v.exact("mlp.uniform.relu.exact", ur, {1.0, 3.0, 10.0});
+  const auto& ut = v.run(mlp_case("mlp-tanh-1h-uniform", 3, "8", "tanh", false, "uniform", "1.0, 3.0, 10.0", 40000));
+  v.exact("mlp.uniform.tanh.exact", ut, {1.0, 3.0, 10.0});
+  const auto& utd = v.run(mlp_case("mlp-tanh-uniform", 3, "8, 8", "tanh", false, "uniform", "1e4, 1e6", 20000));
+  v.energy_ratio("mlp.uniform.tanh.asym", utd, {1e4, 1e6});
+
   // Narrow sigmoid nets without biases: a layer whose units are all off (probability 2^-n)
   // feeds z = 0, h = 1/2 forward, so E|h_l|^2 -> n_l f_l / 2, not n_l / 2 (refs_mlp.h).
   struct Narrow {
@@ -393,18 +401,6 @@ void validate_mlp(Validator& v) {
     q.note = correction_note(q, 0.5, Validator::corrects(q, 0.5));
     v.add(q);
   }
-
-  const auto& fan = v.run(mlp_case("mlp-tanh-fan-in", 3, "8, 8", "tanh", false, "normal", "1e4, 1e6", 20000, "fan_in"));
-  v.energy_ratio("mlp.scaling.fan_in", fan, {1e4, 1e6});
-  const auto& he = v.run(mlp_case("mlp-relu-he", 3, "8, 8", "relu", false, "normal", "0.5, 1.0, 10.0", 40000, "he"));
-  v.exact("mlp.scaling.he.exact", he, {0.5, 1.0, 10.0});
-
-  const auto& ur = v.run(mlp_case("mlp-relu-uniform", 3, "8, 8", "relu", false, "uniform", "1.0, 3.0, 10.0", 40000));
-  v.exact("mlp.uniform.relu.exact", ur, {1.0, 3.0, 10.0});
-  const auto& ut = v.run(mlp_case("mlp-tanh-1h-uniform", 3, "8", "tanh", false, "uniform", "1.0, 3.0, 10.0", 40000));
-  v.exact("mlp.uniform.tanh.exact", ut, {1.0, 3.0, 10.0});
-  const auto& utd = v.run(mlp_case("mlp-tanh-uniform", 3, "8, 8", "tanh", false, "uniform", "1e4, 1e6", 20000));
-  v.energy_ratio("mlp.uniform.tanh.asym", utd, {1e4, 1e6});
 }
 
 // ---- layer gaps and the order onset (validate.h)
