@@ -451,6 +451,22 @@ std::vector<std::optional<double>> mlp_layer_energies_exact(const MlpShape& shap
   return out;
 }
 
+std::vector<double> mlp_saturation_factors(const MlpShape& shape, bool zero_input) {
+  const int L = mlp_layers(shape);
+  if (shape.act == Activation::kRelu) throw InputError("mlp saturation factors: ReLU does not saturate");
+  const bool sig = shape.act == Activation::kSigmoid;
+  const double g0_sq_over_g2 = sig ? 0.5 : 0.0;      // g(0)^2 / g2: (1/4)/(1/2) sigmoid, 0 tanh
+  double p = zero_input && !shape.bias ? 1.0 : 0.0;  // P(h_{l-1} = 0)
+  std::vector<double> f;
+  for (int l = 1; l < L; ++l) {
+    f.push_back(1.0 - p + p * g0_sq_over_g2);
+    if (shape.bias) continue;  // never all zero: p stays 0
+    const double all_off = sig ? std::ldexp(1.0, -shape.widths[l]) : 0.0;
+    p = (1.0 - p) * all_off + (sig ? 0.0 : p);
+  }
+  return f;
+}
+
 // (5.4-5.11), (5.14-5.22), (5.26-5.31), (5.32-5.42), (E.1-E.4)
 MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k_l, double scale, bool uniform,
                              const Eigen::MatrixXd& X) {
@@ -492,7 +508,13 @@ MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k
     }
   }
 
-  // Exact limits, point by point: track P(h_{l-1} = 0) for saturating units without biases.
+  // Exact limits, point by point (x = 0 without biases feeds zeros forward).
+  std::vector<double> f_nonzero, f_zero;
+  const double g2 = shape.act == Activation::kSigmoid ? 0.5 : 1.0;
+  if (shape.act != Activation::kRelu) {
+    f_nonzero = mlp_saturation_factors(shape, false);
+    f_zero = mlp_saturation_factors(shape, true);
+  }
   for (long i = 0; i < n; ++i) {
     const double x2 = X.row(i).squaredNorm();
     out.layer_e_limit[0] += w[1] * v[0] * (x2 + b);
@@ -504,33 +526,8 @@ MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k
       }
       continue;
     }
-    const bool sig = shape.act == Activation::kSigmoid;
-    double h2 = 0.0, p_zero = 0.0;  // limits of E|h_{l-1}|^2 and P(h_{l-1} = 0)
-    // Layer 1 output h_1.
-    if (L >= 2) {
-      const double n1 = w[1];
-      if (x2 + b > 0.0) {
-        h2 = sig ? 0.5 * n1 : n1;
-        p_zero = (sig && !shape.bias) ? std::pow(0.5, n1) : 0.0;
-      } else {
-        h2 = sig ? 0.25 * n1 : 0.0;  // z_1 = 0: h_1 = g(0)
-        p_zero = sig ? 0.0 : 1.0;
-      }
-    }
-    for (int l = 2; l <= L; ++l) {
-      const double n_l = w[l];
-      out.layer_e_limit[l - 1] += n_l * v[l - 1] * (h2 + b);
-      if (l == L) break;
-      if (shape.bias) {
-        h2 = sig ? 0.5 * n_l : n_l;
-        p_zero = 0.0;
-      } else if (sig) {
-        h2 = (1.0 - p_zero) * 0.5 * n_l + p_zero * 0.25 * n_l;
-        p_zero = (1.0 - p_zero) * std::pow(0.5, n_l);
-      } else {
-        h2 = (1.0 - p_zero) * n_l;  // tanh(0) = 0 keeps a zero layer zero
-      }
-    }
+    const std::vector<double>& f = x2 + b > 0.0 ? f_nonzero : f_zero;
+    for (int l = 2; l <= L; ++l) out.layer_e_limit[l - 1] += w[l] * v[l - 1] * (w[l - 1] * g2 * f[l - 2] + b);
   }
   for (double& e : out.layer_e_limit) e /= static_cast<double>(n);
 

@@ -88,10 +88,9 @@ std::vector<std::optional<double>> mlp_layer_energies_exact(const MlpShape& shap
 //   eta_limit = E_L / sum_l E_l from layer_e_asym for tanh/sigmoid (5.26-5.28, 5.36-5.38);
 //     1 for ReLU (5.29-5.31) and for L = 1.
 //   e_limit, layer_e_limit, eta_limit_exact: the exact scale -> inf limits of the same
-//     quantities (leading coefficient). They differ from the paper's forms only where saturation
-//     is not the whole story: sigmoid without biases, where a layer whose units are all off
-//     (probability 2^-n_l) feeds z = 0, h = 1/2 to the next, so E|h_l|^2 -> n_l (1 - p/2)/2
-//     with p = P(h_{l-1} = 0) (L >= 3 only); and inputs x = 0 without biases.
+//     quantities (leading coefficient), from mlp_saturation_factors for tanh/sigmoid. They differ
+//     from the paper's forms only for sigmoid without biases (L >= 3) and inputs x = 0 without
+//     biases.
 struct MlpAsymptotes {
   double e_asym;
   double t_asym;
@@ -102,6 +101,23 @@ struct MlpAsymptotes {
   std::vector<double> layer_e_limit;
   double eta_limit_exact;
 };
+// Saturating activations (tanh, sigmoid) as the scale -> inf, one input x. Given the layer below,
+// the units of hidden layer l are independent and each pre-activation is symmetric, so every
+// unit sits at g(+inf) or g(-inf) (sigmoid 1/0, tanh +1/-1) with probability 1/2 each -- unless
+// the layer's pre-activations are all exactly zero, which happens without biases when the layer
+// below is all zero: x = 0, or a sigmoid layer whose units are all off (probability 2^-n_l given
+// a nonzero input). Then h_l = g(0) in every unit (sigmoid 1/2, tanh 0). With
+// p_l = P(h_l = 0), p_0 = [x = 0 and no biases], g2 = lim E g(sZ)^2 (tanh 1, sigmoid 1/2):
+//   E|h_l|^2 -> n_l g2 f_l,  f_l = 1 - p_{l-1} + p_{l-1} g(0)^2 / g2,
+//   p_l = (1 - p_{l-1}) pi_l + p_{l-1} [g(0) = 0],  pi_l = 2^-n_l (sigmoid), 0 (tanh).
+// Sigmoid without biases, x != 0: p_1 = 2^-n_1, f_1 = 1, f_l = 1 - p_{l-1}/2, so the paper's
+// E|h_l|^2 ~ n_l/2 (5.7, 5.18) is too large by p_{l-1}/2: f_2 = 1 - 2^-(n_1+1) (0.875 at
+// n_1 = 2, 0.9375 at 3, under 0.2% off from n_1 = 8); 2-2-2-2-1: f_3 = 1 - (3/16)/2 = 0.90625.
+// Tanh with x != 0, and anything with biases: f_l = 1 (the paper's forms are exact limits).
+// Returns f_1 .. f_{L-1} (index l - 1); E_l's limit is n_l v_l (n_{l-1} g2 f_{l-1} + b) for
+// l >= 2. InputError for ReLU (it does not saturate).
+std::vector<double> mlp_saturation_factors(const MlpShape& shape, bool zero_input);
+
 MlpAsymptotes mlp_asymptotes(const MlpShape& shape, const std::vector<double>& k_l, double scale, bool uniform,
                              const Eigen::MatrixXd& X);
 

@@ -505,6 +505,83 @@ TEST(MlpAsymptotes, SigmoidAllOffCorrection) {
   EXPECT_LT(std::fabs(mt.mean[2] / v - 3.0), 4.0 * mt.se[2] / v + 1e-3);
 }
 
+// The all-off recursion by hand: f_l = 1 - p_{l-1}/2, p_1 = 2^-n_1, p_l = (1 - p_{l-1}) 2^-n_l.
+TEST(MlpSaturation, FactorsByHand) {
+  using V = std::vector<double>;
+  auto f = [](std::vector<int> w, Activation a, bool bias = false, bool zero = false) {
+    return mlp_saturation_factors(MlpShape{std::move(w), bias, a}, zero);
+  };
+  const Activation sg = Activation::kSigmoid, th = Activation::kTanh;
+  EXPECT_EQ(f({2, 2, 2, 1}, sg), (V{1.0, 0.875}));              // 1 - 2^-3
+  EXPECT_EQ(f({2, 3, 3, 1}, sg), (V{1.0, 0.9375}));             // 1 - 2^-4
+  EXPECT_EQ(f({2, 4, 4, 1}, sg), (V{1.0, 0.96875}));            // 1 - 2^-5
+  EXPECT_EQ(f({2, 2, 2, 2, 1}, sg), (V{1.0, 0.875, 0.90625}));  // p_2 = (3/4)(1/4)
+  const V wide = f({3, 8, 8, 8, 1}, sg);
+  EXPECT_DOUBLE_EQ(wide[1], 1.0 - std::ldexp(1.0, -9));
+  EXPECT_DOUBLE_EQ(wide[2], 1.0 - (1.0 - std::ldexp(1.0, -8)) * std::ldexp(1.0, -9));
+  EXPECT_LT(1.0 - wide[2], 0.002);        // under 0.2% from width 8
+  EXPECT_EQ(f({2, 5, 1}, sg), (V{1.0}));  // one hidden layer: no correction
+  EXPECT_EQ(f({2, 2, 2, 2, 1}, th), (V{1.0, 1.0, 1.0}));
+  EXPECT_EQ(f({2, 2, 2, 2, 1}, sg, true), (V{1.0, 1.0, 1.0}));
+  // x = 0 without biases: tanh stays zero; sigmoid hands 1/2 to layer 1, which is never zero.
+  EXPECT_EQ(f({2, 2, 2, 2, 1}, th, false, true), (V{0.0, 0.0, 0.0}));
+  EXPECT_EQ(f({2, 2, 2, 2, 1}, sg, false, true), (V{0.5, 1.0, 0.875}));
+  EXPECT_EQ(f({2, 2, 2, 1}, th, true, true), (V{1.0, 1.0}));
+  EXPECT_THROW(f({2, 2, 1}, Activation::kRelu), InputError);
+  // mlp_asymptotes carries the same factors: e_limit / e_asym = f_{L-1} for x != 0.
+  Eigen::MatrixXd X(2, 2);
+  X << 0.3, -1.2, 2.0, 0.1;
+  const MlpAsymptotes a = mlp_asymptotes(MlpShape{{2, 2, 2, 2, 1}, false, sg}, {1, 1, 1, 1}, 1e3, false, X);
+  EXPECT_DOUBLE_EQ(a.e_limit / a.e_asym, 0.90625);
+  EXPECT_DOUBLE_EQ(a.layer_e_limit[2] / a.layer_e_asym[2], 0.875);
+}
+
+// An independent check of the recursion: the infinite-scale network itself (g = step for
+// sigmoid, with step(0) = 1/2; sign for tanh), Gaussian weights, E|h_l|^2 by sampling.
+TEST(MlpSaturation, FactorsMatchTheInfiniteScaleNetwork) {
+  struct Case {
+    std::vector<int> widths;
+    Activation act;
+    std::vector<double> x;
+  };
+  const std::vector<Case> cases = {{{2, 2, 2, 2, 1}, Activation::kSigmoid, {0.7, -0.4}},
+                                   {{2, 3, 2, 4, 1}, Activation::kSigmoid, {1.5, 0.2}},
+                                   {{2, 2, 2, 2, 1}, Activation::kSigmoid, {0.0, 0.0}},
+                                   {{2, 2, 3, 1}, Activation::kTanh, {0.0, 0.0}},
+                                   {{2, 2, 3, 1}, Activation::kTanh, {0.3, 0.0}}};
+  const long draws = 50000;
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const MlpShape s{cases[c].widths, false, cases[c].act};
+    const int L = mlp_layers(s);
+    const bool sig = s.act == Activation::kSigmoid;
+    const bool zero = cases[c].x[0] == 0.0 && cases[c].x[1] == 0.0;
+    const std::vector<double> f = mlp_saturation_factors(s, zero);
+    std::vector<double> sum(L - 1, 0.0), sum2(L - 1, 0.0);
+    for (long d = 0; d < draws; ++d) {
+      std::vector<double> h = cases[c].x;
+      uint32_t k = 0;
+      for (int l = 1; l < L; ++l) {
+        std::vector<double> next(s.widths[l]);
+        double q = 0.0;
+        for (int i = 0; i < s.widths[l]; ++i) {
+          double z = 0.0;
+          for (double hj : h) z += philox_normal(91 + c, 5, d, k++) * hj;
+          next[i] = z == 0.0 ? (sig ? 0.5 : 0.0) : z > 0.0 ? 1.0 : (sig ? 0.0 : -1.0);
+          q += next[i] * next[i];
+        }
+        sum[l - 1] += q;
+        sum2[l - 1] += q * q;
+        h = next;
+      }
+    }
+    for (int l = 1; l < L; ++l) {
+      const double m = sum[l - 1] / draws, se = std::sqrt((sum2[l - 1] / draws - m * m) / draws);
+      const double want = s.widths[l] * (sig ? 0.5 : 1.0) * f[l - 1];
+      EXPECT_LE(std::fabs(m - want), 4.0 * se + 1e-12) << "case " << c << " layer " << l << ": " << m << " vs " << want;
+    }
+  }
+}
+
 TEST(MlpAsymptotes, BadInput) {
   const Eigen::MatrixXd X = Eigen::MatrixXd::Ones(2, 3);
   const MlpShape s{{3, 4, 1}, false, Activation::kTanh};
