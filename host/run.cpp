@@ -74,7 +74,6 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
 
   res.tables.push_back(std::move(sweep));
   for (auto& t : extra) res.tables.push_back(std::move(t));
-  sys->add_arrays(res);
   res.text_attrs = {{"config", cfg.text()},
                     {"config_effective", cfg.echo()},
                     {"system", sys->describe()},
@@ -85,11 +84,13 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                     {"device", ctx.device},
                     {"mltemp_version", kVersion},
                     {"created", now_iso()}};
+  res.int_attrs = {{"seed", static_cast<int64_t>(seed)},
+                   {"particles_per_scale", particles},
+                   {"scales", static_cast<int64_t>(scales.size())}};
   res.num_attrs = {
-      {"seed", static_cast<double>(seed)},
-      {"particles_per_scale", static_cast<double>(particles)},
       {"seconds", ctx.seconds},
       {"particles_per_second", static_cast<double>(particles) * scales.size() / std::max(ctx.seconds, 1e-9)}};
+  sys->add_arrays(res);
   return res;
 }
 

@@ -20,9 +20,16 @@ def fail(msg):
     sys.exit(2)
 
 
+FORMAT_VERSION = 2  # the newest results layout these scripts read (host/h5_writer.h)
+
+
+def text(v):
+    """A text attribute or table cell as str: fixed-length (numpy bytes) or variable-length."""
+    return v.decode() if isinstance(v, (bytes, numpy.bytes_)) else str(v)
+
+
 def text_attr(obj, name):
-    v = obj.attrs.get(name, b"")
-    return v.decode() if isinstance(v, bytes) else str(v)
+    return text(obj.attrs.get(name, b""))
 
 
 def open_results(path):
@@ -32,6 +39,9 @@ def open_results(path):
         fail(f"{path}: cannot open as HDF5 ({e})")
     if text_attr(f["/"], "filetype") != "mltemp-results":
         fail(f"{path}: not an mltemp results file (filetype {text_attr(f['/'], 'filetype')!r})")
+    version = f["/"].attrs.get("format_version")
+    if version is None or not numpy.isscalar(version) or not 1 <= float(version) <= FORMAT_VERSION:
+        fail(f"{path}: format_version {version!r}: these scripts read versions 1 to {FORMAT_VERSION}")
     return f
 
 
