@@ -16,6 +16,8 @@
 #include "errors.h"
 #include "file_lock.h"
 #include "h5_writer.h"
+#include "provenance.h"
+#include "sha256.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -279,5 +281,52 @@ TEST(Cli, LockWaitExceededExitsFourAndRescuesTheRun) {
   EXPECT_EQ(slurp(out), before);
   fs::remove(saved);
   fs::remove(out + ".lock");  // the killed holder's
+  EXPECT_TRUE(strays(d).empty());
+}
+
+// Everything needed to redo a run is in the file: data hashes, the processed data, integer
+// seed and counts; a trained reference says whether training converged; teacher data are kept.
+TEST(Cli, RunsAreSelfContained) {
+  const std::string d = fresh("provenance"), out = d + "/p.h5";
+  const std::string csv = "a,b,y\n1,2,3\n2,1,5\n3,5,4\n4,3,9\n5,4,7\n";
+  write("prov.csv", csv);
+  const std::string cfg = write("prov.toml",
+                                "name = \"csv\"\n[data]\nsource = \"csv\"\npath = \"prov.csv\"\n[sweep]\n"
+                                "scales = [1.0]\n[mc]\nparticles = 2000\nseed = 11\n");
+  ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet").code, 0);
+  EXPECT_EQ(mltemp::read_run_attr(out, "csv", "data_file_sha256"), mltemp::sha256_hex(csv));
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "seed"), 11);
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "particles_per_scale"), 2000);
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "data_points"), 5);
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "data_features"), 3);  // a, b and the bias column
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "data_stored"), 1);
+  const auto X = mltemp::read_array(out, "csv", "data/X"), y = mltemp::read_array(out, "csv", "data/y");
+  ASSERT_EQ(X.dims, (std::vector<uint64_t>{5, 3}));
+  Eigen::MatrixXd Xm(5, 3);
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 3; ++j) Xm(i, j) = X.values[i * 3 + j];
+  EXPECT_EQ(Xm(2, 2), 1.0) << "bias column last";
+  EXPECT_NEAR(Xm.col(0).mean(), 0.0, 1e-15) << "standardized";
+  EXPECT_EQ(mltemp::values_sha256(Xm), mltemp::read_run_attr(out, "csv", "data_X_sha256"));
+  EXPECT_EQ(mltemp::values_sha256(Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(y.values.data(), 5))),
+            mltemp::read_run_attr(out, "csv", "data_y_sha256"));
+
+  const std::string mlp = write("prov-mlp.toml",
+                                "name = \"mlp\"\n[data]\nsource = \"csv\"\npath = \"prov.csv\"\n[model]\nkind = "
+                                "\"mlp\"\nhidden = [2]\ntrain_iters = 200\n[sweep]\nscales = [1.0]\n[mc]\nparticles = "
+                                "2000\n");
+  ASSERT_EQ(sh("run " + mlp + " --out " + out + " --quiet").code, 0);
+  const int64_t converged = mltemp::read_run_int_attr(out, "mlp", "trainer_converged");
+  EXPECT_TRUE(converged == 0 || converged == 1);
+  const bool said = has(mltemp::read_run_attr(out, "mlp", "minimum"), "NOT converged");
+  EXPECT_EQ(converged, said ? 0 : 1) << "the flag agrees with the text";
+
+  const std::string teacher = write("prov-teacher.toml",
+                                    "name = \"teacher\"\n[data]\nsource = \"teacher\"\nn = 7\nm = 3\n[model]\nkind = "
+                                    "\"mlp\"\nhidden = [4]\n[sweep]\nscales = [1.0]\n[mc]\nparticles = 2000\n");
+  ASSERT_EQ(sh("run " + teacher + " --out " + out + " --quiet").code, 0);
+  EXPECT_EQ(mltemp::read_array(out, "teacher", "data/X").dims, (std::vector<uint64_t>{7, 3}));
+  EXPECT_EQ(mltemp::read_array(out, "teacher", "data/y").dims, (std::vector<uint64_t>{7}));
+  EXPECT_EQ(mltemp::read_array(out, "teacher", "reference/theta").dims, (std::vector<uint64_t>{3 * 4 + 4}));
   EXPECT_TRUE(strays(d).empty());
 }

@@ -1,6 +1,6 @@
 // HDF5 results files: round trip, other runs kept, atomic replacement, foreign and newer files
 // refused, root attributes of any type, symlinks, duplicate names, signals and killed writers,
-// the writers' lock, disk full, long text.
+// the writers' lock, disk full, long text, provenance hashes.
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <signal.h>
@@ -18,6 +18,8 @@
 #include "errors.h"
 #include "file_lock.h"
 #include "h5_writer.h"
+#include "provenance.h"
+#include "sha256.h"
 #include "test_util.h"
 
 using namespace mltemp;
@@ -432,4 +434,38 @@ TEST(Hdf5, RescueWritesAFileOfItsOwn) {
   EXPECT_EQ(saved, dir + "/main.rescue-" + std::to_string(getpid()) + ".h5");
   EXPECT_EQ(read_run_names(saved), std::vector<std::string>{"r"});
   EXPECT_FALSE(fs::exists(f));
+}
+
+TEST(Hdf5, Sha256MatchesKnownDigests) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Eigen::MatrixXd X(2, 2);
+  X << 1, 2, 3, 4;
+  Eigen::VectorXd y(2);
+  y << 1.5, -2;
+  // hashlib.sha256(numpy.array([[1, 2], [3, 4]], "<f8").tobytes()), and of [1.5, -2]
+  EXPECT_EQ(values_sha256(X), "6bab56d2f81d4b5a2dbf102bf6a6ff7d5211a475fc5f97813f977e8ba714b07d");
+  EXPECT_EQ(values_sha256(y), "bd179027e5d89aea8ed4f7d630cbcad3cc35d3fb375cc9ef7aae3675a7b167cc");
+  const std::string dir = fresh_dir("sha");
+  { std::ofstream(dir + "/abc.csv", std::ios::binary) << "abc"; }
+  EXPECT_EQ(sha256_file(dir + "/abc.csv"), sha256_hex("abc"));
+  EXPECT_TRUE(has(message_of<InputError>([&] { sha256_file(dir + "/absent.csv"); }), "absent.csv: cannot open"));
+}
+
+TEST(Hdf5, ProvenanceStoresDataUnderTheCap) {
+  Eigen::MatrixXd X(2, 2);
+  X << 1, 2, 3, 4;
+  Eigen::VectorXd y(2);
+  y << 1.5, -2;
+  RunResult small;
+  add_data_provenance(small, DataSpec{}, X, y);
+  ASSERT_EQ(small.arrays.size(), 2u);
+  EXPECT_EQ(small.arrays[0].values, (std::vector<double>{1, 2, 3, 4}));
+  EXPECT_EQ(small.int_attrs.back(), (std::pair<std::string, int64_t>{"data_stored", 1}));
+  // Over the cap: hashes and counts only.
+  const auto n = static_cast<Eigen::Index>(kStoredDataCap / 8 / 2 + 1);
+  RunResult big;
+  add_data_provenance(big, DataSpec{}, Eigen::MatrixXd::Zero(n, 1), Eigen::VectorXd::Zero(n));
+  EXPECT_TRUE(big.arrays.empty());
+  EXPECT_EQ(big.int_attrs.back(), (std::pair<std::string, int64_t>{"data_stored", 0}));
+  EXPECT_EQ(big.text_attrs.size(), 2u);  // X and y hashes; no data file
 }
