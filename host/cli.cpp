@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -55,13 +56,63 @@ struct Overrides {
   }
 };
 
+const char* const kExitCodesHelp =
+    "\nExit codes: 0 success; 1 validate: a row failed; 2 bad input or usage (nothing written, an existing\n"
+    "output file untouched); 3 internal error (a bug: please report it); 4 I/O or environment error (disk\n"
+    "full, file-size limit, output unwritable at the end, lock wait over MLTEMP_LOCK_TIMEOUT seconds, out of\n"
+    "memory): the message says where the results are, and the output file keeps all its earlier runs.\n";
+
+// Writes the runs after the report was printed (or, with `shown` false, prints it on failure).
+// When the write fails at the end (disk full, lock wait exceeded, the name taken meanwhile), the
+// runs go to a rescue file if one can be written, and the error says where they are.
+void write_or_rescue(const std::string& out, const std::vector<RunResult>& runs, const std::vector<Table>& top,
+                     bool replace, const std::string& report, bool shown) {
+  auto where = [&] {
+    if (!shown) std::cout << report << std::flush;
+    const std::string rescue = rescue_results(out, runs, top);
+    return "\n" + out + " is unchanged: none of its earlier runs was lost. " +
+           (rescue.empty() ? "The results were not saved anywhere: the table above is their only copy."
+                           : "The results are saved in " + rescue + " (a results file of their own).");
+  };
+  try {
+    WriteOptions opts;
+    opts.replace = replace;
+    write_results(out, runs, top, opts);
+  } catch (const InputError& e) {
+    throw InputError(e.what() + where());
+  } catch (const IoError& e) {
+    throw IoError(e.what() + where());
+  }
+}
+
+std::string run_report(const RunResult& res, const RunContext& ctx) {
+  std::ostringstream o;
+  for (const auto& [k, v] : res.text_attrs)
+    if ((k == "system" || k == "minimum" || k == "data_origin" || k == "exact_reference") && !v.empty())
+      o << k << ": " << v << "\n";
+  o << format_sweep(*res.table("sweep"));
+  if (const Table* l = res.table("layers"))
+    o << "\nper layer (pre-activation energies against the reference z_l*):\n"
+      << format_columns(*l, {"scale", "layer", "E_l", "E_l_se", "T_l", "T_l_se", "T_l_exact", "T_l_asym"});
+  if (const Table* e = res.table("efficiency"))
+    o << "\nwork efficiency:\n"
+      << format_columns(*e, {"scale", "eta", "eta_se", "eta_exact", "eta_limit", "engine_type"});
+  double pps = 0;
+  for (const auto& [k, v] : res.num_attrs)
+    if (k == "particles_per_second") pps = v;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "backend %s (%s), %.3g particles/s, %.2f s\n",
+                backend_name(ctx.backend), ctx.device.c_str(), pps, ctx.seconds);
+  return o.str() + buf;
+}
+
 void apply_threads(const Config& cfg) {
   const int64_t t = cfg.get_int("mc.threads");
   if (t > 0) omp_set_num_threads(static_cast<int>(t));
 }
 
-int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config, const Overrides& ov,
-            CLI::App* app) {
+int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config, bool replace,
+            const Overrides& ov, CLI::App* app) {
   Config cfg = Config::from_file(config_path);
   ov.apply(cfg, app);
   if (print_config) {
@@ -69,31 +120,18 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
     return 0;
   }
   if (out.empty()) throw InputError("--out FILE.h5 is required");
-  check_output_path(out);
+  check_output_path(out, {cfg.get_string("name")}, replace);
   apply_threads(cfg);
   RunContext ctx;
   ctx.quiet = quiet;
   ctx.backend = select_backend(cfg.get_string("mc.backend"), quiet, &ctx.device);
   RunResult res = run_config(cfg, ctx);
-  write_results(out, {res});
-  if (!quiet) {
-    for (const auto& [k, v] : res.text_attrs)
-      if ((k == "system" || k == "minimum" || k == "data_origin" || k == "exact_reference") && !v.empty())
-        std::cout << k << ": " << v << "\n";
-    std::cout << format_sweep(*res.table("sweep"));
-    if (const Table* l = res.table("layers"))
-      std::cout << "\nper layer (pre-activation energies against the reference z_l*):\n"
-                << format_columns(*l, {"scale", "layer", "E_l", "E_l_se", "T_l", "T_l_se", "T_l_exact", "T_l_asym"});
-    if (const Table* e = res.table("efficiency"))
-      std::cout << "\nwork efficiency:\n"
-                << format_columns(*e, {"scale", "eta", "eta_se", "eta_exact", "eta_limit", "engine_type"});
-    double pps = 0;
-    for (const auto& [k, v] : res.num_attrs)
-      if (k == "particles_per_second") pps = v;
-    std::printf("backend %s (%s), %.3g particles/s, %.2f s; wrote /runs/%s to %s\n", backend_name(ctx.backend),
-                ctx.device.c_str(), pps, ctx.seconds, res.name.c_str(), out.c_str());
-  }
-  return 0;
+  // The table reaches the terminal before the file is written: a failing disk loses nothing shown.
+  const std::string report = run_report(res, ctx);
+  if (!quiet) std::cout << report << std::flush;
+  write_or_rescue(out, {res}, {}, replace, report, !quiet);
+  if (!quiet) std::printf("wrote /runs/%s to %s\n", res.name.c_str(), out.c_str());
+  return kExitOk;
 }
 
 int cmd_validate(const std::string& out, bool quiet, const std::string& backend, int threads, double factor) {
@@ -108,13 +146,16 @@ int cmd_validate(const std::string& out, bool quiet, const std::string& backend,
   const auto t0 = std::chrono::steady_clock::now();
   Table table = run_validation(v);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_results(out, v.results(), {table});
-  std::cout << format_verdicts(v.rows());
-  std::printf("validate: %.1f s on backend %s (%s); wrote %zu runs and /validate to %s\n", secs,
-              backend_name(ctx.backend), ctx.device.c_str(), v.results().size(), out.c_str());
+  char line[256];
+  std::snprintf(line, sizeof line, "validate: %.1f s on backend %s (%s)\n", secs,
+                backend_name(ctx.backend), ctx.device.c_str());
+  const std::string report = format_verdicts(v.rows()) + line;
+  std::cout << report << std::flush;
+  write_or_rescue(out, v.results(), {table}, /*replace=*/true, report, true);  // validate renews its own runs
+  std::printf("wrote %zu runs and /validate to %s\n", v.results().size(), out.c_str());
   for (const auto& r : v.rows())
-    if (!r.pass) return 1;
-  return 0;
+    if (!r.pass) return kExitValidateFailed;
+  return kExitOk;
 }
 
 }  // namespace
@@ -126,7 +167,7 @@ int cli_main(int argc, char** argv) {
                                         (cuda_compiled() ? "compiled" : "not compiled") + ")");
 
   std::string config_path, out, validate_out, validate_backend = "auto";
-  bool quiet = false, print_config = false, vquiet = false;
+  bool quiet = false, print_config = false, vquiet = false, replace = false;
   int vthreads = 0;
   double factor = 1.0;
   Overrides ov;
@@ -136,8 +177,9 @@ int cli_main(int argc, char** argv) {
   run->add_option("--out", out, "output HDF5 file (runs are added to an existing mltemp file)");
   run->add_flag("--quiet", quiet, "no progress and no table on the terminal");
   run->add_flag("--print-config", print_config, "print the effective config (with sources) and exit");
+  run->add_flag("--replace", replace, "replace a run of the same name in the output file (else exit 2)");
   ov.add_to(run);
-  run->footer(config_reference());
+  run->footer(config_reference() + kExitCodesHelp);
 
   CLI::App* val = app.add_subcommand("validate", "check every implemented paper row on built-in data");
   val->add_option("--out", validate_out, "output HDF5 file")->required();
@@ -148,24 +190,34 @@ int cli_main(int argc, char** argv) {
   val->add_flag("--quiet", vquiet, "no notices");
 
   app.add_subcommand("systems", "list the paper rows validate checks, with equation numbers");
+  app.footer(kExitCodesHelp);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    return code == 0 ? kExitOk : kExitBadInput;
   }
   try {
-    if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, ov, run);
+    if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, replace, ov, run);
     if (val->parsed()) return cmd_validate(validate_out, vquiet, validate_backend, vthreads, factor);
     std::cout << list_systems();
-    return 0;
+    return kExitOk;
   } catch (const InputError& e) {
     std::fprintf(stderr, "mltemp: error: %s\n", e.what());
-    return 2;
+    return kExitBadInput;
+  } catch (const IoError& e) {
+    std::fprintf(stderr, "mltemp: I/O error: %s\n", e.what());
+    return kExitIo;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::fprintf(stderr, "mltemp: I/O error: %s\n", e.what());
+    return kExitIo;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mltemp: error: out of memory\n");
+    return kExitIo;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mltemp: internal error: %s\n", e.what());
-    return 3;
+    return kExitInternal;
   }
 }
 

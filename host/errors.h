@@ -6,9 +6,25 @@
 
 namespace mltemp {
 
+// Process exit codes (README "Exit codes", `mltemp --help`). 5 is kept free for an
+// "interrupted, resumable" code.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitValidateFailed = 1,  // validate: a row failed
+  kExitBadInput = 2,        // InputError
+  kExitInternal = 3,        // a bug
+  kExitIo = 4,              // IoError: the environment failed (disk full, unwritable, lock wait exceeded)
+};
+
 // Bad user input (config, data, command line, output path): message names the key, line,
 // column or file at fault; the program exits with code 2 and writes nothing.
 struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The environment failed (disk full, file-size limit, permissions changed, I/O error, a lock
+// not granted in time): exit code 4. The message names the file and the system's reason.
+struct IoError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "progress.h"
+#include "provenance.h"
 #include "system.h"
 
 namespace mltemp {
@@ -37,7 +38,8 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
     throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
   const std::vector<double> scales = sweep_scales(cfg);
-  const Dataset ds = load_dataset(data_spec(cfg));
+  const DataSpec spec = data_spec(cfg);
+  const Dataset ds = load_dataset(spec);
   const auto sys = make_system(cfg, ds);
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("mc.seed"));
 
@@ -74,7 +76,6 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
 
   res.tables.push_back(std::move(sweep));
   for (auto& t : extra) res.tables.push_back(std::move(t));
-  sys->add_arrays(res);
   res.text_attrs = {{"config", cfg.text()},
                     {"config_effective", cfg.echo()},
                     {"system", sys->describe()},
@@ -85,11 +86,14 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                     {"device", ctx.device},
                     {"mltemp_version", kVersion},
                     {"created", now_iso()}};
+  res.int_attrs = {{"seed", static_cast<int64_t>(seed)},
+                   {"particles_per_scale", particles},
+                   {"scales", static_cast<int64_t>(scales.size())}};
   res.num_attrs = {
-      {"seed", static_cast<double>(seed)},
-      {"particles_per_scale", static_cast<double>(particles)},
       {"seconds", ctx.seconds},
       {"particles_per_second", static_cast<double>(particles) * scales.size() / std::max(ctx.seconds, 1e-9)}};
+  sys->add_arrays(res);
+  add_data_provenance(res, spec, sys->energy_X(ds), sys->energy_y(ds));
   return res;
 }
 

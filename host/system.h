@@ -46,8 +46,11 @@ class System {
   virtual void fill_row(Table& t, std::vector<Table>& extra, size_t row, double scale, const ObsStats& st) const = 0;
   // Tables beyond `sweep` (e.g. per-layer rows), created once and filled by fill_row.
   virtual void add_tables(std::vector<Table>&) const {}
-  // Arrays stored with the run (dataset moments, minimizer, ...).
+  // Arrays and attributes stored with the run (dataset moments, minimizer, trainer flags, ...).
   virtual void add_arrays(RunResult&) const {}
+  // The data as they enter the energy: the dataset's, unless the system made its own (teacher).
+  virtual const Eigen::MatrixXd& energy_X(const Dataset& ds) const { return ds.X; }
+  virtual const Eigen::VectorXd& energy_y(const Dataset& ds) const { return ds.y; }
   virtual long params() const = 0;
   // Where the data came from (the dataset's origin unless the system made its own).
   virtual std::string data_origin(const Dataset& ds) const { return ds.origin; }

@@ -83,6 +83,8 @@ class MlpSystem final : public System {
       zstar_ = tr.zstar;
       ref_theta_ = tr.theta;
       e_min_ = tr.energy;
+      trainer_flags_ = {{"trainer_converged", tr.converged ? 1 : 0},
+                        {"trainer_local_minimum_checked", tr.local_min_checked ? 1 : 0}};
       note << "E_min = " << e_min_ << " reached by full-batch training (GSL BFGS2 + Newton polish, " << tr.iterations
            << " iterations, |grad| = " << tr.grad_norm << "): " << (tr.converged ? "converged" : "NOT converged")
            << ", " << (tr.local_min_checked ? "checked to be a local minimum" : "NOT confirmed as a local minimum")
@@ -94,6 +96,8 @@ class MlpSystem final : public System {
 
   long params() const override { return mlp_param_count(shape_); }
   std::string data_origin(const Dataset&) const override { return origin_; }
+  const Eigen::MatrixXd& energy_X(const Dataset&) const override { return X_; }
+  const Eigen::VectorXd& energy_y(const Dataset&) const override { return y_; }
   std::string minimum_note() const override { return note_; }
 
   std::string reference_note() const override {
@@ -292,6 +296,7 @@ class MlpSystem final : public System {
     std::vector<double> w(shape_.widths.begin(), shape_.widths.end());
     r.arrays.push_back({"reference/widths", {w.size()}, w, "n_0 .. n_L"});
     r.arrays.push_back({"data/n", {}, {static_cast<double>(X_.rows())}, "data points"});
+    r.int_attrs.insert(r.int_attrs.end(), trainer_flags_.begin(), trainer_flags_.end());
   }
 
  private:
@@ -305,6 +310,7 @@ class MlpSystem final : public System {
   Eigen::VectorXd ref_theta_;
   double e_min_ = 0.0;
   std::string origin_, note_;
+  std::vector<std::pair<std::string, int64_t>> trainer_flags_;  // trained reference only
 };
 
 }  // namespace

@@ -9,7 +9,7 @@ void Table::add_column(const std::string& name, const std::string& units, const 
   if (index_.count(name)) throw std::logic_error("duplicate column " + name);
   Column c;
   c.name = name;
-  c.units = units;
+  c.units = units.empty() && kind != Column::Kind::kText ? "1" : units;
   c.meaning = meaning;
   c.kind = kind;
   if (kind == Column::Kind::kText)

@@ -21,6 +21,7 @@ struct Column {
 class Table {
  public:
   explicit Table(std::string name = "") : name_(std::move(name)) {}
+  // Units "" on a numeric column mean dimensionless and are stored as "1".
   void add_column(const std::string& name, const std::string& units, const std::string& meaning,
                   Column::Kind kind = Column::Kind::kReal);
   // Appends a row: numbers start as NaN, text as "".
@@ -54,6 +55,7 @@ struct RunResult {
   std::string name;
   std::vector<std::pair<std::string, std::string>> text_attrs;
   std::vector<std::pair<std::string, double>> num_attrs;
+  std::vector<std::pair<std::string, int64_t>> int_attrs;  // seeds, counts, flags
   std::vector<Table> tables;
   std::vector<ArrayData> arrays;
   const Table* table(const std::string& name) const;

@@ -38,6 +38,9 @@ def fail(msg):
     sys.exit(2)
 
 
+FORMAT_VERSION = 2  # the newest results layout these scripts read (host/h5_writer.h)
+
+
 def text(v):
     """str from a fixed- or variable-length HDF5 string (bytes, numpy.bytes_, str, 1-element array)."""
     if isinstance(v, np.ndarray):
@@ -117,6 +120,9 @@ def open_results(path):
     kind = text_attr(f, "filetype")
     if kind != FILETYPE:
         fail(f"{path}: not an mltemp results file (filetype {kind!r}, expected {FILETYPE!r})")
+    version = f["/"].attrs.get("format_version")
+    if version is None or not np.isscalar(version) or not 1 <= float(version) <= FORMAT_VERSION:
+        fail(f"{path}: format_version {version!r}: these scripts read versions 1 to {FORMAT_VERSION}")
     return f
 
 

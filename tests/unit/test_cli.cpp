@@ -1,6 +1,8 @@
 // The command line as a user meets it: exit codes, messages, and no output created or
 // damaged on bad input.
 #include <gtest/gtest.h>
+#include <hdf5.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,11 +10,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
+#include "errors.h"
+#include "file_lock.h"
 #include "h5_writer.h"
+#include "provenance.h"
+#include "sha256.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
+using mltemp::test::strays;
 
 namespace {
 
@@ -21,8 +30,9 @@ struct Result {
   std::string out;  // stdout + stderr
 };
 
-Result sh(const std::string& args) {
-  const std::string cmd = std::string(MLTEMP_BINARY) + " " + args + " 2>&1";
+// Runs a shell command line (stdout and stderr together).
+Result shell(const std::string& cmd_line) {
+  const std::string cmd = "{ " + cmd_line + "; } 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -31,6 +41,8 @@ Result sh(const std::string& args) {
   const int st = pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
+
+Result sh(const std::string& args) { return shell(std::string(MLTEMP_BINARY) + " " + args); }
 
 std::string dir() {
   const fs::path p = fs::temp_directory_path() / ("mltemp_cli_" + std::to_string(getpid()));
@@ -50,6 +62,16 @@ std::string slurp(const std::string& p) {
   s << f.rdbuf();
   return s.str();
 }
+
+// A fresh folder for one test, so that "no stray file" checks see only its files.
+std::string fresh(const std::string& name) {
+  const std::string p = dir() + "/" + name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 const std::string kGood =
     "name = \"g\"\n[data]\nn = 40\nm = 2\n[sweep]\nscales = [1.0, 100.0]\n[mc]\nparticles = 20000\n";
@@ -137,4 +159,174 @@ TEST(Cli, SystemsAndPrintConfig) {
   r = sh("run --help");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("init.uniform_ratio"), std::string::npos);
+}
+
+TEST(Cli, HelpListsExitCodes) {
+  for (const char* args : {"--help", "run --help"}) {
+    const Result r = sh(args);
+    EXPECT_EQ(r.code, 0) << args;
+    EXPECT_TRUE(has(r.out, "Exit codes: 0 success; 1 validate: a row failed; 2 bad input") &&
+                has(r.out, "4 I/O or environment error"))
+        << args << ": " << r.out;
+  }
+  EXPECT_TRUE(has(sh("run --help").out, "--replace"));
+}
+
+// Six writers adding different runs to one file at the same time: every run survives.
+TEST(Cli, ConcurrentWritersLoseNoRun) {
+  const std::string d = fresh("concurrent"), cfg = write("concurrent.toml", kGood), out = d + "/shared.h5";
+  for (int trial = 0; trial < 2; ++trial) {
+    fs::remove(out);
+    std::string cmd;
+    for (int i = 1; i <= 6; ++i)
+      cmd += "(" + std::string(MLTEMP_BINARY) + " run " + cfg + " --out " + out + " --quiet --name t" +
+             std::to_string(trial) + "r" + std::to_string(i) + "; echo \"exit " + std::to_string(i) + " $?\") & ";
+    const Result r = shell(cmd + "wait");
+    for (int i = 1; i <= 6; ++i) EXPECT_TRUE(has(r.out, "exit " + std::to_string(i) + " 0")) << r.out;
+    EXPECT_EQ(mltemp::read_run_names(out).size(), 6u) << "trial " << trial << ": " << r.out;
+    EXPECT_TRUE(strays(d).empty());
+  }
+}
+
+TEST(Cli, TakenRunNameExitsTwoUnlessReplace) {
+  const std::string d = fresh("taken"), cfg = write("taken.toml", kGood), out = d + "/t.h5";
+  ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet").code, 0);
+  const std::string before = slurp(out);
+  Result r = sh("run " + cfg + " --out " + out + " --seed 5");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(has(r.out, "already has a run named 'g'; pass --replace")) << r.out;
+  EXPECT_FALSE(has(r.out, "T_mc")) << "refused before any work";
+  EXPECT_EQ(slurp(out), before);
+  r = sh("run " + cfg + " --out " + out + " --seed 5 --replace --quiet");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "g", "seed"), 5);
+  EXPECT_EQ(mltemp::read_run_names(out), std::vector<std::string>{"g"});
+  EXPECT_TRUE(strays(d).empty());
+}
+
+TEST(Cli, SymlinkOutputKeepsTheLink) {
+  const std::string d = fresh("link"), cfg = write("link.toml", kGood);
+  fs::create_symlink("real.h5", d + "/link.h5");
+  const Result r = sh("run " + cfg + " --out " + d + "/link.h5 --quiet");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(d + "/link.h5")));
+  EXPECT_EQ(mltemp::read_run_names(d + "/real.h5"), std::vector<std::string>{"g"});
+  EXPECT_TRUE(strays(d).empty());
+}
+
+TEST(Cli, NewerFormatVersionExitsTwo) {
+  const std::string d = fresh("newer"), cfg = write("newer.toml", kGood), out = d + "/n.h5";
+  ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet --name old").code, 0);
+  {
+    const hid_t f = H5Fopen(out.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    const hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
+    const long long v = 99;
+    ASSERT_GE(H5Awrite(a, H5T_NATIVE_LLONG, &v), 0);
+    H5Aclose(a);
+    H5Fclose(f);
+  }
+  const std::string before = slurp(out);
+  const Result r = sh("run " + cfg + " --out " + out);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(has(r.out, "format_version 99 is newer than this mltemp reads")) << r.out;
+  EXPECT_EQ(slurp(out), before);
+}
+
+// A full disk (here a file-size limit, which needs no root) at the end of a run: the table is
+// already on the terminal, the exit code is 4, the message says the file is unchanged and where
+// the results are; nothing is left behind.
+TEST(Cli, DiskFullAtTheEndExitsFourAfterTheTable) {
+  const std::string d = fresh("diskfull"), cfg = write("diskfull.toml", kGood), out = d + "/disk.h5";
+  ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet --name first").code, 0);
+  const std::string before = slurp(out);
+  for (const char* quiet : {"", " --quiet"}) {
+    SCOPED_TRACE(quiet);
+    const Result r = shell("ulimit -f 8; " + std::string(MLTEMP_BINARY) + " run " + cfg + " --out " + out + quiet);
+    EXPECT_EQ(r.code, 4) << r.out;
+    const size_t table = r.out.find("T_mc +- se"), error = r.out.find("mltemp: I/O error: " + out);
+    EXPECT_NE(table, std::string::npos) << r.out;
+    EXPECT_NE(error, std::string::npos) << r.out;
+    EXPECT_LT(table, error) << "the table comes before the error";
+    EXPECT_TRUE(has(r.out, "File too large") && has(r.out, out + " is unchanged: none of its earlier runs was lost") &&
+                has(r.out, "the table above is their only copy"))
+        << r.out;
+    EXPECT_FALSE(has(r.out, "internal error")) << r.out;
+    EXPECT_EQ(slurp(out), before);
+    EXPECT_TRUE(strays(d).empty());
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+      EXPECT_FALSE(has(e.path().filename().string(), "disk.rescue-")) << e.path();
+  }
+}
+
+// Another writer holds the lock past MLTEMP_LOCK_TIMEOUT: exit 4, the run saved in a rescue file.
+TEST(Cli, LockWaitExceededExitsFourAndRescuesTheRun) {
+  const std::string d = fresh("lockwait"), cfg = write("lockwait.toml", kGood), out = d + "/busy.h5";
+  ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet --name first").code, 0);
+  const std::string before = slurp(out);
+  auto holder = std::make_unique<mltemp::test::LockHolder>(out + ".lock");
+  const pid_t holder_pid = holder->pid();
+  const Result r =
+      shell("MLTEMP_LOCK_TIMEOUT=1.5 " + std::string(MLTEMP_BINARY) + " run " + cfg + " --out " + out + " --name late");
+  holder.reset();
+  EXPECT_EQ(r.code, 4) << r.out;
+  EXPECT_TRUE(has(r.out, "is being written by pid " + std::to_string(holder_pid)) && has(r.out, "waiting for the lock"))
+      << r.out;
+  EXPECT_TRUE(has(r.out, "gave up after 1.5 s waiting for the lock " + out + ".lock")) << r.out;
+  const std::string rescue = d + "/busy.rescue-";
+  const size_t at = r.out.find("The results are saved in " + rescue);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string saved = r.out.substr(at + 25, r.out.find(' ', at + 25) - at - 25);
+  EXPECT_EQ(mltemp::read_run_names(saved), std::vector<std::string>{"late"});
+  EXPECT_EQ(slurp(out), before);
+  fs::remove(saved);
+  fs::remove(out + ".lock");  // the killed holder's
+  EXPECT_TRUE(strays(d).empty());
+}
+
+// Everything needed to redo a run is in the file: data hashes, the processed data, integer
+// seed and counts; a trained reference says whether training converged; teacher data are kept.
+TEST(Cli, RunsAreSelfContained) {
+  const std::string d = fresh("provenance"), out = d + "/p.h5";
+  const std::string csv = "a,b,y\n1,2,3\n2,1,5\n3,5,4\n4,3,9\n5,4,7\n";
+  write("prov.csv", csv);
+  const std::string cfg = write("prov.toml",
+                                "name = \"csv\"\n[data]\nsource = \"csv\"\npath = \"prov.csv\"\n[sweep]\n"
+                                "scales = [1.0]\n[mc]\nparticles = 2000\nseed = 11\n");
+  ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet").code, 0);
+  EXPECT_EQ(mltemp::read_run_attr(out, "csv", "data_file_sha256"), mltemp::sha256_hex(csv));
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "seed"), 11);
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "particles_per_scale"), 2000);
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "data_points"), 5);
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "data_features"), 3);  // a, b and the bias column
+  EXPECT_EQ(mltemp::read_run_int_attr(out, "csv", "data_stored"), 1);
+  const auto X = mltemp::read_array(out, "csv", "data/X"), y = mltemp::read_array(out, "csv", "data/y");
+  ASSERT_EQ(X.dims, (std::vector<uint64_t>{5, 3}));
+  Eigen::MatrixXd Xm(5, 3);
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 3; ++j) Xm(i, j) = X.values[i * 3 + j];
+  EXPECT_EQ(Xm(2, 2), 1.0) << "bias column last";
+  EXPECT_NEAR(Xm.col(0).mean(), 0.0, 1e-15) << "standardized";
+  EXPECT_EQ(mltemp::values_sha256(Xm), mltemp::read_run_attr(out, "csv", "data_X_sha256"));
+  EXPECT_EQ(mltemp::values_sha256(Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(y.values.data(), 5))),
+            mltemp::read_run_attr(out, "csv", "data_y_sha256"));
+
+  const std::string mlp = write("prov-mlp.toml",
+                                "name = \"mlp\"\n[data]\nsource = \"csv\"\npath = \"prov.csv\"\n[model]\nkind = "
+                                "\"mlp\"\nhidden = [2]\ntrain_iters = 200\n[sweep]\nscales = [1.0]\n[mc]\nparticles = "
+                                "2000\n");
+  ASSERT_EQ(sh("run " + mlp + " --out " + out + " --quiet").code, 0);
+  const int64_t converged = mltemp::read_run_int_attr(out, "mlp", "trainer_converged");
+  EXPECT_TRUE(converged == 0 || converged == 1);
+  const bool said = has(mltemp::read_run_attr(out, "mlp", "minimum"), "NOT converged");
+  EXPECT_EQ(converged, said ? 0 : 1) << "the flag agrees with the text";
+
+  const std::string teacher = write("prov-teacher.toml",
+                                    "name = \"teacher\"\n[data]\nsource = \"teacher\"\nn = 7\nm = 3\n[model]\nkind = "
+                                    "\"mlp\"\nhidden = [4]\n[sweep]\nscales = [1.0]\n[mc]\nparticles = 2000\n");
+  ASSERT_EQ(sh("run " + teacher + " --out " + out + " --quiet").code, 0);
+  EXPECT_EQ(mltemp::read_array(out, "teacher", "data/X").dims, (std::vector<uint64_t>{7, 3}));
+  EXPECT_EQ(mltemp::read_array(out, "teacher", "data/y").dims, (std::vector<uint64_t>{7}));
+  EXPECT_EQ(mltemp::read_array(out, "teacher", "reference/theta").dims, (std::vector<uint64_t>{3 * 4 + 4}));
+  EXPECT_TRUE(strays(d).empty());
 }

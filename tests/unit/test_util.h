@@ -1,10 +1,19 @@
 // Helpers shared by the tests that run whole configs.
 #pragma once
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "config.h"
 #include "errors.h"
+#include "file_lock.h"
 #include "run.h"
 
 namespace mltemp::test {
@@ -26,5 +35,52 @@ inline std::string error_of(const std::string& text) {
   }
   return "";
 }
+
+// ---- results files (test_hdf5, test_cli) ----
+
+// Temporaries, lock files and rescue files left in a folder by the results writer.
+inline std::vector<std::string> strays(const std::string& folder) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(folder)) {
+    const std::string n = e.path().filename().string();
+    if (n.find(".tmp.") != std::string::npos || n.find(".lock") != std::string::npos ||
+        n.find(".rescue-") != std::string::npos)
+      out.push_back(n);
+  }
+  return out;
+}
+
+// Another process holding the writers' lock on `lock_path` until this object ends it (SIGTERM:
+// its lock file stays behind, as after a crash).
+class LockHolder {
+ public:
+  explicit LockHolder(const std::string& lock_path) {
+    int ready[2];
+    if (pipe(ready) != 0) throw std::runtime_error("pipe");
+    std::fflush(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      FileLock lock(lock_path, lock_path, 5.0);
+      (void)!write(ready[1], "x", 1);
+      pause();
+      _exit(0);
+    }
+    char c;
+    const bool ok = read(ready[0], &c, 1) == 1;
+    close(ready[0]);
+    close(ready[1]);
+    if (!ok) throw std::runtime_error("the lock holder did not start");
+  }
+  ~LockHolder() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  LockHolder(const LockHolder&) = delete;
+  LockHolder& operator=(const LockHolder&) = delete;
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_;
+};
 
 }  // namespace mltemp::test
