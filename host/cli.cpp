@@ -101,8 +101,8 @@ std::string run_report(const RunResult& res, const RunContext& ctx) {
   for (const auto& [k, v] : res.num_attrs)
     if (k == "particles_per_second") pps = v;
   char buf[256];
-  std::snprintf(buf, sizeof buf, "backend %s (%s), %.3g particles/s, %.2f s\n",
-                backend_name(ctx.backend), ctx.device.c_str(), pps, ctx.seconds);
+  std::snprintf(buf, sizeof buf, "backend %s (%s), %.3g particles/s; %s\n", backend_name(ctx.backend),
+                ctx.device.c_str(), pps, timing_line(ctx).c_str());
   return o.str() + buf;
 }
 
@@ -147,8 +147,8 @@ int cmd_validate(const std::string& out, bool quiet, const std::string& backend,
   Table table = run_validation(v);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char line[256];
-  std::snprintf(line, sizeof line, "validate: %.1f s on backend %s (%s)\n", secs,
-                backend_name(ctx.backend), ctx.device.c_str());
+  std::snprintf(line, sizeof line, "validate: %.1f s on backend %s (%s)\n", secs, backend_name(ctx.backend),
+                ctx.device.c_str());
   const std::string report = format_verdicts(v.rows()) + line;
   std::cout << report << std::flush;
   write_or_rescue(out, v.results(), {table}, /*replace=*/true, report, true);  // validate renews its own runs

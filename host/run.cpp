@@ -38,9 +38,16 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
     throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
   const std::vector<double> scales = sweep_scales(cfg);
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+  auto t_setup = Clock::now();
   const DataSpec spec = data_spec(cfg);
   const Dataset ds = load_dataset(spec);
+  ctx.data_seconds = since(t_setup);
+  t_setup = Clock::now();
   const auto sys = make_system(cfg, ds);
+  ctx.system_seconds = since(t_setup);
+  double reference_seconds = 0.0;
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("mc.seed"));
 
   RunResult res;
@@ -61,18 +68,23 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
   for (size_t i = 0; i < scales.size(); ++i) {
     const uint64_t before = opts.particles * i;
     opts.progress = [&](uint64_t done) { progress.update(before + done); };
+    auto t0 = Clock::now();
     const PointSetup setup = sys->point(scales[i], seed);
-    const auto t0 = std::chrono::steady_clock::now();
+    reference_seconds += since(t0);
+    t0 = Clock::now();
     const ObsStats st = run_point(setup, opts);
-    loop_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    loop_seconds += since(t0);
     if (!std::isfinite(st.mean[0]))
       throw InputError(cfg.where("sweep.scales") + ": the energy overflowed at scale " + format_value(scales[i]) +
                        " (mean is not finite); lower the scale");
+    t0 = Clock::now();
     const size_t row = sweep.new_row();
     sys->fill_row(sweep, extra, row, scales[i], st);
+    reference_seconds += since(t0);
   }
   progress.finish();
   ctx.seconds = loop_seconds;
+  ctx.reference_seconds = reference_seconds;
 
   res.tables.push_back(std::move(sweep));
   for (auto& t : extra) res.tables.push_back(std::move(t));
@@ -91,10 +103,21 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
                    {"scales", static_cast<int64_t>(scales.size())}};
   res.num_attrs = {
       {"seconds", ctx.seconds},
+      {"setup_seconds_data", ctx.data_seconds},
+      {"setup_seconds_system", ctx.system_seconds},
+      {"setup_seconds_references", ctx.reference_seconds},
       {"particles_per_second", static_cast<double>(particles) * scales.size() / std::max(ctx.seconds, 1e-9)}};
   sys->add_arrays(res);
   add_data_provenance(res, spec, sys->energy_X(ds), sys->energy_y(ds));
   return res;
+}
+
+std::string timing_line(const RunContext& ctx) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "setup %.2f s (data %.2f, system and minimum %.2f, references %.2f); particles %.2f s",
+                ctx.data_seconds + ctx.system_seconds + ctx.reference_seconds, ctx.data_seconds, ctx.system_seconds,
+                ctx.reference_seconds, ctx.seconds);
+  return buf;
 }
 
 std::string format_sweep(const Table& t) {
