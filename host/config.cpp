@@ -66,11 +66,13 @@ std::vector<OptionSpec> build_table() {
       {"sweep.to", T::kDouble, {}, "log-spaced sweep: last scale", "", ""},
       {"sweep.points", T::kInt, {}, "log-spaced sweep: number of scales", "", ""},
       // [mc]
-      {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles"},
-      {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed"},
-      {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch"},
+      {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles", 1},
+      {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed", 0},
+      // 2^28 particles are 2^18 chunk partials (about 250 MB at most) held per batch.
+      {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch", 1,
+       268435456},
       {"mc.backend", T::kString, std::string("auto"), "auto (GPU if present), cuda or omp", "auto,cuda,omp", "backend"},
-      {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads"},
+      {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads", 0, 4096},
   };
 }
 
@@ -102,7 +104,8 @@ std::optional<int64_t> as_whole(const toml::node& n) {
   if (auto i = n.as_integer()) return i->get();
   if (auto f = n.as_floating_point()) {
     const double d = f->get();
-    if (std::isfinite(d) && std::floor(d) == d && std::abs(d) < 9.0e18) return static_cast<int64_t>(d);
+    const double two63 = 9223372036854775808.0;
+    if (std::floor(d) == d && d >= -two63 && d < two63) return static_cast<int64_t>(d);
   }
   return std::nullopt;
 }
@@ -123,6 +126,8 @@ OptValue convert(const toml::node& n, const OptionSpec& spec, const std::string&
       break;
     case OptType::kInt:
       if (auto v = as_whole(n)) return *v;
+      if (auto f = n.as_floating_point(); f && std::isfinite(f->get()) && std::floor(f->get()) == f->get())
+        throw InputError(where + ": " + format_value(f->get()) + " is beyond the 64-bit integer range");
       break;
     case OptType::kDouble:
       if (auto v = as_number(n)) {
@@ -157,7 +162,12 @@ OptValue convert(const toml::node& n, const OptionSpec& spec, const std::string&
   throw InputError(type_error(where, spec.type, node_type(n)));
 }
 
-void check_choice(const OptionSpec& spec, const OptValue& v, const std::string& where) {
+// The checks every value of a key passes, wherever it is set: its choices and its range.
+void check_value(const OptionSpec& spec, const OptValue& v, const std::string& where) {
+  const std::optional<double> num = std::holds_alternative<int64_t>(v)  ? static_cast<double>(std::get<int64_t>(v))
+                                    : std::holds_alternative<double>(v) ? std::optional<double>(std::get<double>(v))
+                                                                        : std::nullopt;
+  if (num && !(*num >= spec.min && *num <= spec.max)) throw InputError(where + ": must be " + range_text(spec));
   if (spec.choices.empty() || !std::holds_alternative<std::string>(v)) return;
   const std::string& s = std::get<std::string>(v);
   std::stringstream ss(spec.choices);
@@ -233,6 +243,15 @@ std::string format_value(const OptValue& v) {
   return o.str();
 }
 
+std::string range_text(const OptionSpec& s) {
+  const bool lo = std::isfinite(s.min), hi = std::isfinite(s.max);
+  auto f = [&](double x) { return s.type == OptType::kInt ? format_value(static_cast<int64_t>(x)) : format_value(x); };
+  if (lo && hi) return "between " + f(s.min) + " and " + f(s.max);
+  if (lo) return "at least " + f(s.min);
+  if (hi) return "at most " + f(s.max);
+  return "";
+}
+
 Config Config::from_toml(const std::string& text, const std::string& origin, const std::string& base_dir) {
   Config cfg;
   cfg.text_ = text;
@@ -276,7 +295,7 @@ Config Config::from_toml(const std::string& text, const std::string& origin, con
                          (known.empty() ? std::string() : " (known keys here: " + known + ")"));
       }
       OptValue v = convert(node, *spec, where);
-      check_choice(*spec, v, where);
+      check_value(*spec, v, where);
       cfg.values_[key] = Entry{std::move(v), Source::kFile, line};
     }
   };
@@ -294,6 +313,8 @@ Config Config::from_file(const std::string& path) {
   return from_toml(buf.str(), path, dir);
 }
 
+Config Config::defaults() { return from_toml("", "(defaults)", "."); }
+
 void Config::set_from_cli(const std::string& key, const std::string& text) {
   const OptionSpec* spec = find_option(key);
   if (!spec) throw InputError("unknown config key '" + key + "'");
@@ -303,7 +324,7 @@ void Config::set_from_cli(const std::string& key, const std::string& text) {
     const bool quoted =
         text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front();
     OptValue v = quoted ? text.substr(1, text.size() - 2) : text;
-    check_choice(*spec, v, where);
+    check_value(*spec, v, where);
     values_[key] = Entry{std::move(v), Source::kCli, 0};
     return;
   }
@@ -316,7 +337,7 @@ void Config::set_from_cli(const std::string& key, const std::string& text) {
     throw InputError(where + ": cannot read '" + text + "' as " + option_type_name(spec->type));
   }
   OptValue v = convert(*t.get("v"), *spec, where);
-  check_choice(*spec, v, where);
+  check_value(*spec, v, where);
   values_[key] = Entry{std::move(v), Source::kCli, 0};
 }
 
