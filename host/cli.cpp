@@ -73,11 +73,7 @@ struct Overrides {
   void apply(Config& cfg, CLI::App* app) const {
     for (const auto& [key, text] : flags)
       if (app->count("--" + find_option(key)->flag)) cfg.set_from_cli(key, text);
-    for (const auto& kv : sets) {
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos) throw InputError("--set " + kv + ": expected KEY=VALUE");
-      cfg.set_from_cli(kv.substr(0, eq), kv.substr(eq + 1));
-    }
+    for (const auto& kv : sets) cfg.set_assignment(kv);
   }
 };
 

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -74,6 +75,25 @@ std::vector<OptionSpec> build_table() {
       {"mc.backend", T::kString, std::string("auto"), "auto (GPU if present), cuda or omp", "auto,cuda,omp", "backend"},
       {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads", 0, 4096},
   };
+}
+
+// A TOML basic string holding s: quotes, backslashes and control characters escaped.
+std::string toml_quote(const std::string& s) {
+  std::string o = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += ch;
+    } else if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", c);
+      o += buf;
+    } else {
+      o += ch;
+    }
+  }
+  return o + "\"";
 }
 
 std::string type_error(const std::string& where, OptType want, const std::string& got) {
@@ -214,7 +234,7 @@ std::string format_value(const OptValue& v) {
   struct V {
     std::ostringstream& o;
     void operator()(std::monostate) const { o << "(unset)"; }
-    void operator()(const std::string& s) const { o << '"' << s << '"'; }
+    void operator()(const std::string& s) const { o << toml_quote(s); }
     void operator()(int64_t i) const { o << i; }
     void operator()(double d) const {
       std::ostringstream t;
@@ -319,26 +339,26 @@ void Config::set_from_cli(const std::string& key, const std::string& text) {
   const OptionSpec* spec = find_option(key);
   if (!spec) throw InputError("unknown config key '" + key + "'");
   const std::string where = spec->flag.empty() ? "--set " + key : "--" + spec->flag;
-  if (spec->type == OptType::kString) {
-    // Bare words and TOML-quoted strings both work: --set model.activation=relu or ="relu".
-    const bool quoted =
-        text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front();
-    OptValue v = quoted ? text.substr(1, text.size() - 2) : text;
-    check_value(*spec, v, where);
-    values_[key] = Entry{std::move(v), Source::kCli, 0};
-    return;
-  }
-  // Reuse the TOML value grammar for the flag's text.
+  // Reuse the TOML value grammar for the flag's text. Strings may also be bare words
+  // (--set model.activation=relu as well as ="relu"); TOML wants them in UTF-8.
+  const bool bare = spec->type == OptType::kString && (text.empty() || (text[0] != '"' && text[0] != '\''));
   toml::table t;
-  std::string src = "v = " + text;
   try {
-    t = toml::parse(src);
+    t = toml::parse("v = " + (bare ? toml_quote(text) : text));
   } catch (const toml::parse_error&) {
-    throw InputError(where + ": cannot read '" + text + "' as " + option_type_name(spec->type));
   }
+  if (t.size() != 1 || !t.contains("v"))
+    throw InputError(where + ": cannot read '" + text + "' as " + option_type_name(spec->type) +
+                     (bare ? " (not UTF-8)" : ""));
   OptValue v = convert(*t.get("v"), *spec, where);
   check_value(*spec, v, where);
   values_[key] = Entry{std::move(v), Source::kCli, 0};
+}
+
+void Config::set_assignment(const std::string& kv) {
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos) throw InputError("--set " + kv + ": expected KEY=VALUE");
+  set_from_cli(kv.substr(0, eq), kv.substr(eq + 1));
 }
 
 const Config::Entry& Config::entry(const std::string& key) const {
@@ -348,6 +368,7 @@ const Config::Entry& Config::entry(const std::string& key) const {
 }
 
 bool Config::has(const std::string& key) const { return !std::holds_alternative<std::monostate>(entry(key).value); }
+const OptValue& Config::value(const std::string& key) const { return entry(key).value; }
 bool Config::given(const std::string& key) const { return entry(key).source != Source::kDefault; }
 
 template <class T>

@@ -53,6 +53,8 @@ class Config {
   // Command-line override of a table key; text is parsed by the key's type and checked like
   // a file's value (choices, range).
   void set_from_cli(const std::string& key, const std::string& text);
+  // `--set KEY=VALUE`: the text after --set.
+  void set_assignment(const std::string& key_eq_value);
 
   bool has(const std::string& key) const;
   std::string get_string(const std::string& key) const;
@@ -61,7 +63,8 @@ class Config {
   bool get_bool(const std::string& key) const;
   std::vector<double> get_doubles(const std::string& key) const;
   std::vector<int64_t> get_ints(const std::string& key) const;
-  bool given(const std::string& key) const;  // set by the file or the command line
+  bool given(const std::string& key) const;             // set by the file or the command line
+  const OptValue& value(const std::string& key) const;  // any type; std::monostate when unset
 
   // "file.toml:12: mc.particles" (or "--particles", or "mc.particles (default)"): for messages.
   std::string where(const std::string& key) const;

@@ -218,6 +218,12 @@ void standardize_columns(Dataset& ds, bool target_too) {
   auto z = [&](Eigen::Ref<Eigen::VectorXd> col, const std::string& name) {
     const double mean = col.mean();
     const double var = (col.array() - mean).square().sum() / n;
+    if (!std::isfinite(var)) {
+      std::ostringstream o;
+      o << ds.origin << ": column '" << name << "' has values too large to standardize (up to "
+        << col.cwiseAbs().maxCoeff() << ": their variance overflows); rescale the column";
+      throw InputError(o.str());
+    }
     if (!(var > 0.0))
       throw InputError(ds.origin + ": column '" + name +
                        "' is constant and cannot be standardized (set data.standardize = false, "

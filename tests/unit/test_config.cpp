@@ -148,3 +148,20 @@ TEST(Config, CheckConfigRefusesWhatRunRefuses) {
   }
   EXPECT_EQ(error_of([&] { check_config(parse(base + "[sweep]\nscales = [1.0]\n")); }), "");
 }
+
+// The echo (stored with every run) is TOML that reads back to the same values, whatever the
+// strings hold; command-line strings take TOML's grammar too.
+TEST(Config, EchoReadsBackAndCliStringsAreToml) {
+  Config c = parse("name = \"say \\\"hi\\\" \\\\ tab\\t\"\n");
+  EXPECT_EQ(c.get_string("name"), "say \"hi\" \\ tab\t");
+  c.set_from_cli("data.path", "dir with \"quotes\"/x.csv");  // a bare word, kept verbatim
+  c.set_from_cli("data.target", "'literal \\ backslash'");   // a TOML literal string
+  const Config back = Config::from_toml(c.echo(), "echo.toml", "/base");
+  for (const char* k : {"name", "data.path", "data.target"})
+    EXPECT_EQ(back.get_string(k), c.get_string(k)) << k << "\n" << c.echo();
+  EXPECT_EQ(c.get_string("data.target"), "literal \\ backslash");
+  EXPECT_EQ(format_value(std::string("a\nb")), "\"a\\u000Ab\"");
+  EXPECT_INPUT_ERROR(c.set_from_cli("mc.seed", "3\nname = \"x\""), "--seed: cannot read");
+  EXPECT_INPUT_ERROR(c.set_from_cli("name", "\xff\xfe"), "--name: cannot read '\xff\xfe' as a string (not UTF-8)");
+  EXPECT_INPUT_ERROR(c.set_assignment("mc.seed"), "--set mc.seed: expected KEY=VALUE");
+}

@@ -173,6 +173,18 @@ TEST(Csv, MissingFileAndConstantColumn) {
   }
   Dataset d = parse_csv("a,b,y\n1,2,3\n1,5,6\n", "d.csv", "");
   EXPECT_THROW(standardize_columns(d, true), InputError);
+  // Values whose variance overflows are refused, not turned into NaN (found by fuzzing).
+  for (const char* big : {"a,y\n1e308,1\n1e308,2\n3,3\n", "a,y\n1e200,1\n-1e200,2\n3,3\n"}) {
+    Dataset b = parse_csv(big, "d.csv", "");
+    try {
+      standardize_columns(b, true);
+      ADD_FAILURE() << "no InputError for " << big;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("d.csv: column 'a' has values too large to standardize"),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 TEST(Dataset, DiabetesStandardizedWithBias) {
