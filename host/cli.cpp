@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -25,6 +26,7 @@ std::string config_reference() {
   for (const auto& s : option_table()) {
     o << "  " << s.key << " (" << option_type_name(s.type);
     if (!std::holds_alternative<std::monostate>(s.def)) o << ", default " << format_value(s.def);
+    if (!range_text(s).empty()) o << ", " << range_text(s);
     o << ")";
     if (!s.flag.empty()) o << " [--" << s.flag << "]";
     o << ": " << s.help;
@@ -34,25 +36,45 @@ std::string config_reference() {
   return o.str();
 }
 
-// Flags named in the option table, plus --set KEY=VALUE for any key.
+// What --help shows after a flag of the option table.
+std::string flag_type(const OptionSpec& s) {
+  switch (s.type) {
+    case OptType::kInt:
+      return "INT";
+    case OptType::kDouble:
+      return "FLOAT";
+    case OptType::kBool:
+      return "BOOL";
+    case OptType::kDoubleList:
+      return "[FLOAT,...]";
+    case OptType::kIntList:
+      return "[INT,...]";
+    case OptType::kString:
+      break;
+  }
+  return s.choices.empty() ? "TEXT" : "TEXT:{" + s.choices + "}";
+}
+
+// Flags named in the option table (all, or the keys in `only`), plus --set KEY=VALUE for any
+// key. Their text goes through Config::set_from_cli, so every command checks a value alike.
 struct Overrides {
   std::map<std::string, std::string> flags;  // key -> text
   std::vector<std::string> sets;
-  void add_to(CLI::App* app) {
+  void add_to(CLI::App* app, const std::vector<std::string>& only = {}) {
     for (const auto& s : option_table()) {
-      if (s.flag.empty()) continue;
-      app->add_option("--" + s.flag, flags[s.key], s.help + " (overrides " + s.key + ")");
+      if (s.flag.empty() || (!only.empty() && std::find(only.begin(), only.end(), s.key) == only.end())) continue;
+      const std::string range = range_text(s).empty() ? "" : "; " + range_text(s);
+      app->add_option("--" + s.flag, flags[s.key], s.help + range + " (overrides " + s.key + ")")
+          ->type_name(flag_type(s));
     }
-    app->add_option("--set", sets, "override any config key: --set mc.particles=5e6 (repeatable)");
+    if (only.empty())
+      app->add_option("--set", sets, "override any config key: --set mc.particles=5e6 (repeatable)")
+          ->type_name("KEY=VALUE");
   }
   void apply(Config& cfg, CLI::App* app) const {
-    for (const auto& s : option_table())
-      if (!s.flag.empty() && app->count("--" + s.flag)) cfg.set_from_cli(s.key, flags.at(s.key));
-    for (const auto& kv : sets) {
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos) throw InputError("--set " + kv + ": expected KEY=VALUE");
-      cfg.set_from_cli(kv.substr(0, eq), kv.substr(eq + 1));
-    }
+    for (const auto& [key, text] : flags)
+      if (app->count("--" + find_option(key)->flag)) cfg.set_from_cli(key, text);
+    for (const auto& kv : sets) cfg.set_assignment(kv);
   }
 };
 
@@ -116,6 +138,7 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
   Config cfg = Config::from_file(config_path);
   ov.apply(cfg, app);
   if (print_config) {
+    check_config(cfg);  // what run would refuse, refused here with the same message
     std::cout << cfg.echo();
     return 0;
   }
@@ -134,14 +157,16 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
   return kExitOk;
 }
 
-int cmd_validate(const std::string& out, bool quiet, const std::string& backend, int threads, double factor) {
+int cmd_validate(const std::string& out, bool quiet, double factor, const Overrides& ov, CLI::App* app) {
   if (out.empty()) throw InputError("--out FILE.h5 is required");
+  Config cfg = Config::defaults();  // --backend and --threads, checked as run checks them
+  ov.apply(cfg, app);
   if (!(factor > 0) || factor > 1000) throw InputError("--particle-factor: must be in (0, 1000]");
   check_output_path(out);
-  if (threads > 0) omp_set_num_threads(threads);
+  apply_threads(cfg);
   RunContext ctx;
   ctx.quiet = quiet;
-  ctx.backend = select_backend(backend, quiet, &ctx.device);
+  ctx.backend = select_backend(cfg.get_string("mc.backend"), quiet, &ctx.device);
   Validator v(ctx, factor);
   const auto t0 = std::chrono::steady_clock::now();
   Table table = run_validation(v);
@@ -166,26 +191,26 @@ int cli_main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mltemp ") + kVersion + " (CUDA backend " +
                                         (cuda_compiled() ? "compiled" : "not compiled") + ")");
 
-  std::string config_path, out, validate_out, validate_backend = "auto";
+  std::string config_path, out, validate_out;
   bool quiet = false, print_config = false, vquiet = false, replace = false;
-  int vthreads = 0;
   double factor = 1.0;
-  Overrides ov;
+  Overrides ov, vov;
 
   CLI::App* run = app.add_subcommand("run", "run the sweep of a config file and write its table to HDF5");
-  run->add_option("config", config_path, "config file (TOML)")->required();
-  run->add_option("--out", out, "output HDF5 file (runs are added to an existing mltemp file)");
+  run->add_option("config", config_path, "config file (TOML)")->required()->type_name("FILE.toml");
+  run->add_option("--out", out, "output HDF5 file (runs are added to an existing mltemp file)")
+      ->option_text("FILE.h5 REQUIRED (unless --print-config)");
   run->add_flag("--quiet", quiet, "no progress and no table on the terminal");
-  run->add_flag("--print-config", print_config, "print the effective config (with sources) and exit");
+  run->add_flag("--print-config", print_config,
+                "check the config as run would (data, system, minimum; no particles), print the effective "
+                "config with each value's source, and exit");
   run->add_flag("--replace", replace, "replace a run of the same name in the output file (else exit 2)");
   ov.add_to(run);
   run->footer(config_reference() + kExitCodesHelp);
 
   CLI::App* val = app.add_subcommand("validate", "check every implemented paper row on built-in data");
-  val->add_option("--out", validate_out, "output HDF5 file")->required();
-  val->add_option("--backend", validate_backend, "auto, cuda, omp, reference or emulate")
-      ->check(CLI::IsMember({"auto", "cuda", "omp", "reference", "emulate"}));
-  val->add_option("--threads", vthreads, "CPU threads (0: OpenMP's default)");
+  val->add_option("--out", validate_out, "output HDF5 file")->required()->type_name("FILE.h5");
+  vov.add_to(val, {"mc.backend", "mc.threads"});
   val->add_option("--particle-factor", factor, "scale every row's particle count (default 1)");
   val->add_flag("--quiet", vquiet, "no notices");
 
@@ -200,7 +225,7 @@ int cli_main(int argc, char** argv) {
   }
   try {
     if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, replace, ov, run);
-    if (val->parsed()) return cmd_validate(validate_out, vquiet, validate_backend, vthreads, factor);
+    if (val->parsed()) return cmd_validate(validate_out, vquiet, factor, vov, val);
     std::cout << list_systems();
     return kExitOk;
   } catch (const InputError& e) {

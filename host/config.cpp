@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -66,14 +67,35 @@ std::vector<OptionSpec> build_table() {
       {"sweep.to", T::kDouble, {}, "log-spaced sweep: last scale", "", ""},
       {"sweep.points", T::kInt, {}, "log-spaced sweep: number of scales", "", ""},
       // [mc]
-      {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles"},
-      {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed"},
-      {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch"},
+      {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles", 1},
+      {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed", 0},
+      // 2^28 particles are 2^18 chunk partials (about 250 MB at most) held per batch.
+      {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch", 1,
+       268435456},
       {"mc.backend", T::kString, std::string("auto"),
        "auto (GPU if present), cuda, omp (CPU lanes), reference (scalar loop) or emulate (GPU kernels run on the CPU)",
        "auto,cuda,omp,reference,emulate", "backend"},
-      {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads"},
+      {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads", 0, 4096},
   };
+}
+
+// A TOML basic string holding s: quotes, backslashes and control characters escaped.
+std::string toml_quote(const std::string& s) {
+  std::string o = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += ch;
+    } else if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", c);
+      o += buf;
+    } else {
+      o += ch;
+    }
+  }
+  return o + "\"";
 }
 
 std::string type_error(const std::string& where, OptType want, const std::string& got) {
@@ -104,7 +126,8 @@ std::optional<int64_t> as_whole(const toml::node& n) {
   if (auto i = n.as_integer()) return i->get();
   if (auto f = n.as_floating_point()) {
     const double d = f->get();
-    if (std::isfinite(d) && std::floor(d) == d && std::abs(d) < 9.0e18) return static_cast<int64_t>(d);
+    const double two63 = 9223372036854775808.0;
+    if (std::floor(d) == d && d >= -two63 && d < two63) return static_cast<int64_t>(d);
   }
   return std::nullopt;
 }
@@ -125,6 +148,8 @@ OptValue convert(const toml::node& n, const OptionSpec& spec, const std::string&
       break;
     case OptType::kInt:
       if (auto v = as_whole(n)) return *v;
+      if (auto f = n.as_floating_point(); f && std::isfinite(f->get()) && std::floor(f->get()) == f->get())
+        throw InputError(where + ": " + format_value(f->get()) + " is beyond the 64-bit integer range");
       break;
     case OptType::kDouble:
       if (auto v = as_number(n)) {
@@ -159,7 +184,12 @@ OptValue convert(const toml::node& n, const OptionSpec& spec, const std::string&
   throw InputError(type_error(where, spec.type, node_type(n)));
 }
 
-void check_choice(const OptionSpec& spec, const OptValue& v, const std::string& where) {
+// The checks every value of a key passes, wherever it is set: its choices and its range.
+void check_value(const OptionSpec& spec, const OptValue& v, const std::string& where) {
+  const std::optional<double> num = std::holds_alternative<int64_t>(v)  ? static_cast<double>(std::get<int64_t>(v))
+                                    : std::holds_alternative<double>(v) ? std::optional<double>(std::get<double>(v))
+                                                                        : std::nullopt;
+  if (num && !(*num >= spec.min && *num <= spec.max)) throw InputError(where + ": must be " + range_text(spec));
   if (spec.choices.empty() || !std::holds_alternative<std::string>(v)) return;
   const std::string& s = std::get<std::string>(v);
   std::stringstream ss(spec.choices);
@@ -206,7 +236,7 @@ std::string format_value(const OptValue& v) {
   struct V {
     std::ostringstream& o;
     void operator()(std::monostate) const { o << "(unset)"; }
-    void operator()(const std::string& s) const { o << '"' << s << '"'; }
+    void operator()(const std::string& s) const { o << toml_quote(s); }
     void operator()(int64_t i) const { o << i; }
     void operator()(double d) const {
       std::ostringstream t;
@@ -233,6 +263,15 @@ std::string format_value(const OptValue& v) {
   };
   std::visit(V{o}, v);
   return o.str();
+}
+
+std::string range_text(const OptionSpec& s) {
+  const bool lo = std::isfinite(s.min), hi = std::isfinite(s.max);
+  auto f = [&](double x) { return s.type == OptType::kInt ? format_value(static_cast<int64_t>(x)) : format_value(x); };
+  if (lo && hi) return "between " + f(s.min) + " and " + f(s.max);
+  if (lo) return "at least " + f(s.min);
+  if (hi) return "at most " + f(s.max);
+  return "";
 }
 
 Config Config::from_toml(const std::string& text, const std::string& origin, const std::string& base_dir) {
@@ -278,7 +317,7 @@ Config Config::from_toml(const std::string& text, const std::string& origin, con
                          (known.empty() ? std::string() : " (known keys here: " + known + ")"));
       }
       OptValue v = convert(node, *spec, where);
-      check_choice(*spec, v, where);
+      check_value(*spec, v, where);
       cfg.values_[key] = Entry{std::move(v), Source::kFile, line};
     }
   };
@@ -296,30 +335,32 @@ Config Config::from_file(const std::string& path) {
   return from_toml(buf.str(), path, dir);
 }
 
+Config Config::defaults() { return from_toml("", "(defaults)", "."); }
+
 void Config::set_from_cli(const std::string& key, const std::string& text) {
   const OptionSpec* spec = find_option(key);
   if (!spec) throw InputError("unknown config key '" + key + "'");
   const std::string where = spec->flag.empty() ? "--set " + key : "--" + spec->flag;
-  if (spec->type == OptType::kString) {
-    // Bare words and TOML-quoted strings both work: --set model.activation=relu or ="relu".
-    const bool quoted =
-        text.size() >= 2 && (text.front() == '"' || text.front() == '\'') && text.back() == text.front();
-    OptValue v = quoted ? text.substr(1, text.size() - 2) : text;
-    check_choice(*spec, v, where);
-    values_[key] = Entry{std::move(v), Source::kCli, 0};
-    return;
-  }
-  // Reuse the TOML value grammar for the flag's text.
+  // Reuse the TOML value grammar for the flag's text. Strings may also be bare words
+  // (--set model.activation=relu as well as ="relu"); TOML wants them in UTF-8.
+  const bool bare = spec->type == OptType::kString && (text.empty() || (text[0] != '"' && text[0] != '\''));
   toml::table t;
-  std::string src = "v = " + text;
   try {
-    t = toml::parse(src);
+    t = toml::parse("v = " + (bare ? toml_quote(text) : text));
   } catch (const toml::parse_error&) {
-    throw InputError(where + ": cannot read '" + text + "' as " + option_type_name(spec->type));
   }
+  if (t.size() != 1 || !t.contains("v"))
+    throw InputError(where + ": cannot read '" + text + "' as " + option_type_name(spec->type) +
+                     (bare ? " (not UTF-8)" : ""));
   OptValue v = convert(*t.get("v"), *spec, where);
-  check_choice(*spec, v, where);
+  check_value(*spec, v, where);
   values_[key] = Entry{std::move(v), Source::kCli, 0};
+}
+
+void Config::set_assignment(const std::string& kv) {
+  const auto eq = kv.find('=');
+  if (eq == std::string::npos) throw InputError("--set " + kv + ": expected KEY=VALUE");
+  set_from_cli(kv.substr(0, eq), kv.substr(eq + 1));
 }
 
 const Config::Entry& Config::entry(const std::string& key) const {
@@ -329,6 +370,7 @@ const Config::Entry& Config::entry(const std::string& key) const {
 }
 
 bool Config::has(const std::string& key) const { return !std::holds_alternative<std::monostate>(entry(key).value); }
+const OptValue& Config::value(const std::string& key) const { return entry(key).value; }
 bool Config::given(const std::string& key) const { return entry(key).source != Source::kDefault; }
 
 template <class T>

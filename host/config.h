@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,12 +28,17 @@ struct OptionSpec {
   std::string help;
   std::string choices;  // comma-separated allowed strings, or empty
   std::string flag;     // command-line override flag without dashes, or empty
+  // Numeric keys: the allowed range, bounds included (checked wherever a value is set).
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
 };
 
 const std::vector<OptionSpec>& option_table();
 const OptionSpec* find_option(const std::string& key);
 std::string option_type_name(OptType t);
 std::string format_value(const OptValue& v);
+// "at least 1", "between 0 and 4096", or "" for a key without a range.
+std::string range_text(const OptionSpec& s);
 
 class Config {
  public:
@@ -41,9 +47,14 @@ class Config {
   // Parse TOML text; origin names the file in messages, base_dir resolves relative paths.
   static Config from_toml(const std::string& text, const std::string& origin, const std::string& base_dir);
   static Config from_file(const std::string& path);
+  // Every key at its default (commands without a config file, such as validate).
+  static Config defaults();
 
-  // Command-line override of a table key; text is parsed by the key's type.
+  // Command-line override of a table key; text is parsed by the key's type and checked like
+  // a file's value (choices, range).
   void set_from_cli(const std::string& key, const std::string& text);
+  // `--set KEY=VALUE`: the text after --set.
+  void set_assignment(const std::string& key_eq_value);
 
   bool has(const std::string& key) const;
   std::string get_string(const std::string& key) const;
@@ -52,7 +63,8 @@ class Config {
   bool get_bool(const std::string& key) const;
   std::vector<double> get_doubles(const std::string& key) const;
   std::vector<int64_t> get_ints(const std::string& key) const;
-  bool given(const std::string& key) const;  // set by the file or the command line
+  bool given(const std::string& key) const;             // set by the file or the command line
+  const OptValue& value(const std::string& key) const;  // any type; std::monostate when unset
 
   // "file.toml:12: mc.particles" (or "--particles", or "mc.particles (default)"): for messages.
   std::string where(const std::string& key) const;

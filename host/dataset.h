@@ -41,7 +41,10 @@ struct LinearMoments {
 
 // Reads and prepares the data; throws InputError naming the file, line and column at fault.
 Dataset load_dataset(const DataSpec& spec);
-// Parses CSV text (header row, numeric cells); origin names the file in messages.
+// Parses RFC 4180 CSV text (libcsv): a header row, then numeric cells; quoted fields, doubled
+// quotes, embedded commas and line ends, CRLF and a UTF-8 byte-order mark are read. A first
+// column with an empty name holds row names (R's write.csv, pandas' to_csv index) and is
+// dropped. origin names the file in messages; InputError names the line and column at fault.
 Dataset parse_csv(const std::string& text, const std::string& origin, const std::string& target);
 void standardize_columns(Dataset& ds, bool target_too);
 void append_bias(Dataset& ds);

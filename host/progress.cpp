@@ -8,12 +8,20 @@ namespace mltemp {
 
 std::string format_duration(double s) {
   char buf[64];
+  const double day = 86400.0, year = 365.25 * day;
+  if (!(s < 1e6 * year))  // NaN, infinite, or beyond any run
+    return "over a million years";
+  const long long i = static_cast<long long>(s);
   if (s < 60)
     std::snprintf(buf, sizeof buf, "%.0fs", s);
   else if (s < 3600)
-    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", i / 60, i % 60);
+  else if (s < 2 * day)
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", i / 3600, (i % 3600) / 60);
+  else if (s < year)
+    std::snprintf(buf, sizeof buf, "%.1f days", s / day);
   else
-    std::snprintf(buf, sizeof buf, "%dh%02dm", int(s) / 3600, (int(s) % 3600) / 60);
+    std::snprintf(buf, sizeof buf, "%.3g years", s / year);
   return buf;
 }
 
@@ -26,10 +34,20 @@ Progress::Progress(uint64_t total, bool quiet, double log_interval_s)
       last_(start_) {}
 
 void Progress::update(uint64_t done) {
-  if (quiet_ || total_ == 0) return;
+  if (total_ == 0) return;
   const auto now = std::chrono::steady_clock::now();
   const double el = std::chrono::duration<double>(now - start_).count();
   if (el < 1.0) return;
+  if (!checked_eta_ && done > 0) {
+    checked_eta_ = true;
+    const double eta = static_cast<double>(total_ - done) * el / static_cast<double>(done);
+    if (eta > kWarnEtaSeconds)
+      std::fprintf(stderr,
+                   "mltemp: warning: %llu particles in all at the measured %.3g particles/s will take about %s; "
+                   "lower mc.particles (--particles) unless that is the plan\n",
+                   static_cast<unsigned long long>(total_), done / el, format_duration(eta).c_str());
+  }
+  if (quiet_) return;
   const double since = std::chrono::duration<double>(now - last_).count();
   if (!tty_ && shown_ && since < interval_) return;
   if (tty_ && shown_ && since < 0.2) return;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <sstream>
 
 #include "errors.h"
@@ -24,29 +25,52 @@ std::string now_iso() {
   return buf;
 }
 
+// Everything a run checks and builds before its first particle (--print-config stops here).
+// The mc.* ranges are checked by the option table when the values are set.
+struct RunPlan {
+  explicit RunPlan(const Config& cfg) {
+    const std::string name = cfg.get_string("name");
+    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
+      throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
+    scales = sweep_scales(cfg);
+    const uint64_t particles = static_cast<uint64_t>(cfg.get_int("mc.particles"));
+    if (particles > std::numeric_limits<uint64_t>::max() / scales.size())
+      throw InputError(cfg.where("mc.particles") + ": " + std::to_string(particles) + " particles at each of " +
+                       std::to_string(scales.size()) + " scales overflow the 64-bit particle count");
+    using Clock = std::chrono::steady_clock;
+    auto t = Clock::now();
+    spec = data_spec(cfg);
+    ds = load_dataset(spec);
+    data_seconds = std::chrono::duration<double>(Clock::now() - t).count();
+    t = Clock::now();
+    sys = make_system(cfg, ds);
+    system_seconds = std::chrono::duration<double>(Clock::now() - t).count();
+  }
+  std::vector<double> scales;
+  DataSpec spec;
+  Dataset ds;
+  std::unique_ptr<System> sys;
+  double data_seconds = 0.0, system_seconds = 0.0;
+};
+
 }  // namespace
 
+void check_config(const Config& cfg) { RunPlan{cfg}; }
+
 RunResult run_config(const Config& cfg, RunContext& ctx) {
+  const RunPlan plan(cfg);
+  const std::vector<double>& scales = plan.scales;
+  const Dataset& ds = plan.ds;
+  const auto& sys = plan.sys;
   const int64_t particles = cfg.get_int("mc.particles");
-  if (particles < 1) throw InputError(cfg.where("mc.particles") + ": must be at least 1");
   const int64_t batch = cfg.get_int("mc.batch");
-  if (batch < 1) throw InputError(cfg.where("mc.batch") + ": must be at least 1");
   const int64_t threads = cfg.get_int("mc.threads");
-  if (threads < 0 || threads > 4096) throw InputError(cfg.where("mc.threads") + ": must be between 0 and 4096");
-  if (cfg.get_int("mc.seed") < 0) throw InputError(cfg.where("mc.seed") + ": must be >= 0");
   const std::string name = cfg.get_string("name");
-  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
-    throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
-  const std::vector<double> scales = sweep_scales(cfg);
+  const DataSpec& spec = plan.spec;
+  ctx.data_seconds = plan.data_seconds;
+  ctx.system_seconds = plan.system_seconds;
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
-  auto t_setup = Clock::now();
-  const DataSpec spec = data_spec(cfg);
-  const Dataset ds = load_dataset(spec);
-  ctx.data_seconds = since(t_setup);
-  t_setup = Clock::now();
-  const auto sys = make_system(cfg, ds);
-  ctx.system_seconds = since(t_setup);
   double reference_seconds = 0.0;
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("mc.seed"));
 

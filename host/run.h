@@ -27,6 +27,9 @@ std::string timing_line(const RunContext& ctx);
 
 // Applies the run-time settings of cfg (threads, backend) and runs the sweep.
 RunResult run_config(const Config& cfg, RunContext& ctx);
+// Every check run_config makes before its first particle (the data read, the system and its
+// minimum built), without running particles; throws the InputError a run would.
+void check_config(const Config& cfg);
 
 // A fixed-width terminal table of a sweep.
 std::string format_sweep(const Table& t);

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config
-  libhdf5-dev libtomlplusplus-dev libcli11-dev libeigen3-dev libgsl-dev libglpk-dev libgmp-dev libssl-dev
+  libhdf5-dev libtomlplusplus-dev libcli11-dev libeigen3-dev libgsl-dev libglpk-dev libgmp-dev libcsv-dev libssl-dev
   librandom123-dev libgtest-dev libbenchmark-dev
   python3-numpy python3-h5py python3-matplotlib)
 # Thrust/CUB come with the CUDA toolkit; without it, Debian's copy serves the CPU build.

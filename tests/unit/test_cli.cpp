@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "provenance.h"
 #include "sha256.h"
 #include "test_util.h"
+#include "progress.h"
 
 namespace fs = std::filesystem;
 using mltemp::test::strays;
@@ -72,6 +74,30 @@ std::string fresh(const std::string& name) {
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+// The "mltemp: error: ..." line of an output, or "".
+std::string error_line(const std::string& out) {
+  const auto b = out.find("mltemp: error: ");
+  if (b == std::string::npos) return "";
+  return out.substr(b, out.find('\n', b) - b);
+}
+
+// Starts mltemp, reads its stderr until a line containing `want` appears (or it ends), stops
+// it, and returns that line ("" if none).
+std::string line_while_running(const std::string& args, const std::string& want) {
+  const std::string cmd = "echo $$; exec timeout 120 " + std::string(MLTEMP_BINARY) + " " + args + " 2>&1 >/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  const pid_t pid = fgets(buf, sizeof buf, p) ? static_cast<pid_t>(std::atol(buf)) : 0;
+  std::string found;
+  while (fgets(buf, sizeof buf, p))
+    if (std::string(buf).find(want) != std::string::npos) {
+      found = buf;
+      break;
+    }
+  if (pid > 0) kill(pid, SIGTERM);
+  pclose(p);
+  return found;
+}
 
 const std::string kGood =
     "name = \"g\"\n[data]\nn = 40\nm = 2\n[sweep]\nscales = [1.0, 100.0]\n[mc]\nparticles = 20000\n";
@@ -329,4 +355,91 @@ TEST(Cli, RunsAreSelfContained) {
   EXPECT_EQ(mltemp::read_array(out, "teacher", "data/y").dims, (std::vector<uint64_t>{7}));
   EXPECT_EQ(mltemp::read_array(out, "teacher", "reference/theta").dims, (std::vector<uint64_t>{3 * 4 + 4}));
   EXPECT_TRUE(strays(d).empty());
+}
+
+TEST(Cli, HelpTypesEveryFlag) {
+  const Result r = sh("run --help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* f : {"--particles INT", "--seed INT", "--threads INT", "--batch INT", "--name TEXT",
+                        "--backend TEXT:{auto,cuda,omp}", "--set KEY=VALUE", "config FILE.toml REQUIRED",
+                        "--out FILE.h5 REQUIRED (unless --print-config)", "between 0 and 4096"})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f << "\n" << r.out;
+  EXPECT_NE(r.out.find("mc.threads (an integer, default 0, between 0 and 4096)"), std::string::npos) << r.out;
+  const Result v = sh("validate --help");
+  for (const char* f :
+       {"--threads INT", "--backend TEXT:{auto,cuda,omp}", "--out FILE.h5 REQUIRED", "--particle-factor FLOAT"})
+    EXPECT_NE(v.out.find(f), std::string::npos) << f << "\n" << v.out;
+}
+
+// run, validate and run --print-config refuse a bad value with the same message, write nothing.
+TEST(Cli, OneValidationForRunValidateAndPrintConfig) {
+  const std::string cfg = write("same.toml", kGood);
+  const std::string out = dir() + "/same.h5";
+  fs::remove(out);
+  const std::pair<std::string, std::string> flags[] = {{"--threads -1", "--threads: must be between 0 and 4096"},
+                                                       {"--threads 5000", "--threads: must be between 0 and 4096"},
+                                                       {"--threads 1.5", "--threads: expected an integer"},
+                                                       {"--backend gpu", "--backend: 'gpu' is not one of"}};
+  for (const auto& [flag, message] : flags) {
+    const Result run = sh("run " + cfg + " --out " + out + " " + flag);
+    const Result val = sh("validate --out " + out + " " + flag);
+    const Result pc = sh("run " + cfg + " --print-config " + flag);
+    EXPECT_NE(error_line(run.out).find(message), std::string::npos) << flag << ": " << run.out;
+    EXPECT_EQ(error_line(val.out), error_line(run.out)) << flag;
+    EXPECT_EQ(error_line(pc.out), error_line(run.out)) << flag;
+    EXPECT_EQ(run.code, 2);
+    EXPECT_EQ(val.code, 2);
+    EXPECT_EQ(pc.code, 2);
+    EXPECT_EQ(pc.out.find("[mc]"), std::string::npos) << "printed a config run refuses: " << pc.out;
+  }
+  // Keys only the system checks: --print-config builds it (no particles) and refuses alike.
+  const std::pair<std::string, std::string> sets[] = {
+      {"--set model.hidden=[8]", "--set model.hidden: only used with model.kind = \"mlp\""},
+      {"--set mc.batch=0", "--batch: must be between 1 and 268435456"},
+      {"--set mc.seed=-1", "--seed: must be at least 0"},
+      {"--set data.source=csv", "needs data.path"},
+      {"--name a/b", "run name"},
+      {"--set sweep.scales=[1.0,-1.0]", "sweep.scales[1]: scale must be > 0"}};
+  for (const auto& [set, message] : sets) {
+    const Result run = sh("run " + cfg + " --out " + out + " " + set);
+    const Result pc = sh("run " + cfg + " --print-config " + set);
+    EXPECT_NE(error_line(run.out).find(message), std::string::npos) << set << ": " << run.out;
+    EXPECT_EQ(error_line(pc.out), error_line(run.out)) << set;
+    EXPECT_EQ(pc.code, 2) << set;
+  }
+  EXPECT_FALSE(fs::exists(out));
+  // --out is required for a run, not for --print-config.
+  Result r = sh("run " + cfg);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--out FILE.h5 is required"), std::string::npos) << r.out;
+  r = sh("run " + cfg + " --print-config");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("particles = 20000  # file"), std::string::npos) << r.out;
+}
+
+TEST(Cli, HugeParticleCountsWarnWithTheEtaOrRefuseWhenTheyOverflow) {
+  const std::string cfg = write("huge.toml", kGood);
+  const std::string out = dir() + "/huge.h5";
+  fs::remove(out);
+  // 2e15 particles: a warning naming the ETA once the rate is measured (--quiet too).
+  const std::string w = line_while_running("run " + cfg + " --out " + out + " --quiet --particles 1e15", "warning");
+  EXPECT_NE(w.find("mltemp: warning: 2000000000000000 particles in all"), std::string::npos) << w;
+  EXPECT_NE(w.find(" years"), std::string::npos) << w;
+  // More particles than a 64-bit count holds: refused before any work.
+  const Result r = sh("run " + cfg + " --out " + out + " --particles 8e18 --set sweep.scales=[1.0,2.0,3.0]");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--particles: 8000000000000000000 particles at each of 3 scales overflow"), std::string::npos)
+      << r.out;
+  EXPECT_NE(sh("run " + cfg + " --out " + out + " --particles 1e19").out.find("beyond the 64-bit integer range"),
+            std::string::npos);
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Progress, DurationsUpToYears) {
+  EXPECT_EQ(mltemp::format_duration(42.4), "42s");
+  EXPECT_EQ(mltemp::format_duration(185), "3m05s");
+  EXPECT_EQ(mltemp::format_duration(5 * 3600 + 7 * 60 + 30), "5h07m");
+  EXPECT_EQ(mltemp::format_duration(3.2 * 86400), "3.2 days");
+  EXPECT_EQ(mltemp::format_duration(37 * 365.25 * 86400), "37 years");
+  EXPECT_EQ(mltemp::format_duration(1e300), "over a million years");
 }

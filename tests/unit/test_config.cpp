@@ -114,3 +114,54 @@ TEST(Config, LogSweep) {
   EXPECT_DOUBLE_EQ(s[2], 10.0);
   EXPECT_EQ(s[12], 1e6);
 }
+
+TEST(Config, RangesAreCheckedWhereverAValueIsSet) {
+  EXPECT_INPUT_ERROR(parse("[mc]\nthreads = -1\n"), "cfg.toml:2: mc.threads: must be between 0 and 4096");
+  EXPECT_INPUT_ERROR(parse("[mc]\nbatch = 1e9\n"), "cfg.toml:2: mc.batch: must be between 1 and 268435456");
+  EXPECT_INPUT_ERROR(parse("[mc]\nseed = -3\n"), "mc.seed: must be at least 0");
+  EXPECT_INPUT_ERROR(parse("[mc]\nparticles = 1e19\n"), "mc.particles: 1e+19 is beyond the 64-bit integer range");
+  Config c = Config::defaults();
+  EXPECT_INPUT_ERROR(c.set_from_cli("mc.threads", "4097"), "--threads: must be between 0 and 4096");
+  EXPECT_INPUT_ERROR(c.set_from_cli("mc.particles", "0"), "--particles: must be at least 1");
+  c.set_from_cli("mc.threads", "4096");
+  EXPECT_EQ(c.get_int("mc.threads"), 4096);
+  c.set_from_cli("mc.particles", "9e18");  // the largest counts parse; only a sweep's overflow is refused
+  EXPECT_EQ(c.get_int("mc.particles"), 9000000000000000000);
+  EXPECT_EQ(range_text(*find_option("mc.threads")), "between 0 and 4096");
+  EXPECT_EQ(range_text(*find_option("name")), "");
+}
+
+// check_config (what --print-config runs) refuses exactly what run_config refuses.
+TEST(Config, CheckConfigRefusesWhatRunRefuses) {
+  const std::string base = "name = \"x\"\n[data]\nn = 30\nm = 2\n";
+  const std::string bad[] = {base + "[sweep]\nscales = [1.0, -2.0]\n",
+                             base + "[model]\nhidden = [8]\n[sweep]\nscales = [1.0]\n",
+                             base + "[energy]\nkind = \"ce\"\n[sweep]\nscales = [1.0]\n",
+                             base + "[init]\ndist = \"mixed\"\nnormal_dims = 9\n[sweep]\nscales = [1.0]\n",
+                             base + "[sweep]\nscales = [1.0, 2.0, 3.0]\n[mc]\nparticles = 7e18\n",
+                             "name = \".hidden\"\n[sweep]\nscales = [1.0]\n",
+                             "[data]\nsource = \"csv\"\npath = \"absent.csv\"\n[sweep]\nscales = [1.0]\n"};
+  for (const auto& t : bad) {
+    const std::string run_msg = error_of([&] { run_cfg(t); });
+    EXPECT_NE(run_msg, "") << t;
+    EXPECT_EQ(error_of([&] { check_config(parse(t)); }), run_msg) << t;
+  }
+  EXPECT_EQ(error_of([&] { check_config(parse(base + "[sweep]\nscales = [1.0]\n")); }), "");
+}
+
+// The echo (stored with every run) is TOML that reads back to the same values, whatever the
+// strings hold; command-line strings take TOML's grammar too.
+TEST(Config, EchoReadsBackAndCliStringsAreToml) {
+  Config c = parse("name = \"say \\\"hi\\\" \\\\ tab\\t\"\n");
+  EXPECT_EQ(c.get_string("name"), "say \"hi\" \\ tab\t");
+  c.set_from_cli("data.path", "dir with \"quotes\"/x.csv");  // a bare word, kept verbatim
+  c.set_from_cli("data.target", "'literal \\ backslash'");   // a TOML literal string
+  const Config back = Config::from_toml(c.echo(), "echo.toml", "/base");
+  for (const char* k : {"name", "data.path", "data.target"})
+    EXPECT_EQ(back.get_string(k), c.get_string(k)) << k << "\n" << c.echo();
+  EXPECT_EQ(c.get_string("data.target"), "literal \\ backslash");
+  EXPECT_EQ(format_value(std::string("a\nb")), "\"a\\u000Ab\"");
+  EXPECT_INPUT_ERROR(c.set_from_cli("mc.seed", "3\nname = \"x\""), "--seed: cannot read");
+  EXPECT_INPUT_ERROR(c.set_from_cli("name", "\xff\xfe"), "--name: cannot read '\xff\xfe' as a string (not UTF-8)");
+  EXPECT_INPUT_ERROR(c.set_assignment("mc.seed"), "--set mc.seed: expected KEY=VALUE");
+}
