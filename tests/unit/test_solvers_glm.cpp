@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "errors.h"
 #include "solvers_glm.h"
@@ -92,10 +93,9 @@ double lad_by_vertex_enumeration(const Eigen::MatrixXd& X, const Eigen::VectorXd
   return best;
 }
 
-TEST(SolveLad, MatchesVertexEnumerationAndGrid) {
-  std::mt19937_64 rng(5);
+// n points on a line with heavy-tailed noise: X = (x_i, 1), x_i ~ N(0, 1).
+std::pair<Eigen::MatrixXd, Eigen::VectorXd> line_data(std::mt19937_64& rng, int n) {
   std::normal_distribution<double> nz(0.0, 1.0);
-  const int n = 15;
   Eigen::MatrixXd X(n, 2);
   Eigen::VectorXd y(n);
   for (int i = 0; i < n; ++i) {
@@ -103,6 +103,13 @@ TEST(SolveLad, MatchesVertexEnumerationAndGrid) {
     X(i, 1) = 1.0;
     y[i] = 1.5 * X(i, 0) - 0.3 + 0.8 * nz(rng) * nz(rng);
   }
+  return {X, y};
+}
+
+TEST(SolveLad, MatchesVertexEnumerationAndGrid) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> nz(0.0, 1.0);
+  const auto [X, y] = line_data(rng, 15);
   const LadResult r = solve_lad(X, y);
   const double ref = lad_by_vertex_enumeration(X, y);
   EXPECT_LT(std::fabs(r.e_min - ref), 1e-14 * ref);
@@ -156,6 +163,50 @@ TEST(SolveLad, LocallyOptimalOnLargerProblem) {
   // Least squares is no better in the L1 sense.
   const Eigen::VectorXd ls = X.colPivHouseholderQr().solve(y);
   EXPECT_GT(lad_loss(X, y, ls), r.e_min);
+}
+
+// Ties (integer data: a degenerate LP) against vertex enumeration; an exact rescaling by powers
+// of 2 rescales E_min and theta.
+TEST(SolveLad, TiesAndRescaling) {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int> ui(-3, 3);
+  const int n = 14, m = 3;
+  Eigen::MatrixXd X(n, m);
+  Eigen::VectorXd y(n);
+  for (int i = 0; i < n; ++i) {
+    X(i, 0) = ui(rng);
+    X(i, 1) = ui(rng);
+    X(i, 2) = 1.0;
+    y[i] = ui(rng);
+  }
+  const LadResult r = solve_lad(X, y);
+  const double ref = lad_by_vertex_enumeration(X, y);
+  EXPECT_LT(std::fabs(r.e_min - ref), 1e-15 * ref);
+  EXPECT_LT(std::fabs(lad_loss(X, y, r.theta) - r.e_min), 1e-15);
+  Eigen::Vector3d col_scale(1.0 / 1024, 4096.0, 0.5);  // features 2^-10 .. 2^12, y by 2^20
+  const LadResult rs = solve_lad(X * col_scale.asDiagonal(), 1048576.0 * y);
+  EXPECT_LT(std::fabs(rs.e_min / 1048576.0 - ref), 1e-15 * ref);
+  EXPECT_LT(std::fabs(lad_loss(X, y, rs.theta.cwiseProduct(col_scale) / 1048576.0) - ref), 1e-15 * ref);
+}
+
+// Rank-deficient X (a repeated column, a zero column) has the E_min of its independent columns;
+// fewer points than features are fitted exactly.
+TEST(SolveLad, RankDeficientAndWideData) {
+  std::mt19937_64 rng(12);
+  const auto [X, y] = line_data(rng, 13);
+  const double ref = lad_by_vertex_enumeration(X, y);
+  Eigen::MatrixXd Xd(13, 4);
+  Xd << X, 3.0 * X.col(0), Eigen::VectorXd::Zero(13);
+  const LadResult r = solve_lad(Xd, y);
+  EXPECT_LT(std::fabs(r.e_min - ref), 1e-14 * ref);
+  EXPECT_LT(std::fabs(lad_loss(Xd, y, r.theta) - r.e_min), 1e-15);
+  std::normal_distribution<double> nz(0.0, 1.0);
+  Eigen::MatrixXd W(3, 5);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 5; ++j) W(i, j) = nz(rng);
+  const LadResult rw = solve_lad(W, y.head(3));
+  EXPECT_LT(rw.e_min, 1e-15);
+  EXPECT_LT((W * rw.theta - y.head(3)).cwiseAbs().maxCoeff(), 1e-14);
 }
 
 TEST(SolveLad, RejectsBadInput) {
