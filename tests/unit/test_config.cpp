@@ -5,28 +5,12 @@
 #include "errors.h"
 #include "run.h"
 #include "system.h"
+#include "test_util.h"
 
 using namespace mltemp;
 
 namespace {
 Config parse(const std::string& t) { return Config::from_toml(t, "cfg.toml", "/base"); }
-
-// The message of the InputError thrown by f, or "" if none.
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-#define EXPECT_INPUT_ERROR(stmt, fragment)                                  \
-  do {                                                                      \
-    const std::string msg = error_of([&] { stmt; });                        \
-    EXPECT_NE(msg, "") << "no InputError from " #stmt;                      \
-    EXPECT_NE(msg.find(fragment), std::string::npos) << "message: " << msg; \
-  } while (0)
 
 void run_cfg(const std::string& t) {
   Config c = parse(t);

@@ -10,6 +10,7 @@
 
 #include "errors.h"
 #include "solvers_glm.h"
+#include "test_util.h"
 
 namespace mltemp {
 namespace {
@@ -27,6 +28,17 @@ double ce_loss(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const Eigen::
   double s = 0.0;
   for (Eigen::Index i = 0; i < z.size(); ++i) s += softplus(z[i]) - y[i] * z[i];
   return s / static_cast<double>(z.size());
+}
+
+// An n x m design: N(0, 1) features, a bias column last.
+Eigen::MatrixXd gaussian_design(std::mt19937_64& rng, int n, int m) {
+  std::normal_distribution<double> nz(0.0, 1.0);
+  Eigen::MatrixXd X(n, m);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < m - 1; ++j) X(i, j) = nz(rng);
+    X(i, m - 1) = 1.0;
+  }
+  return X;
 }
 
 // ---------------------------------------------------------------- solve_lad
@@ -144,13 +156,9 @@ TEST(SolveLad, LocallyOptimalOnLargerProblem) {
   std::mt19937_64 rng(8);
   std::normal_distribution<double> nz(0.0, 1.0);
   const int n = 442, m = 11;
-  Eigen::MatrixXd X(n, m);
+  const Eigen::MatrixXd X = gaussian_design(rng, n, m);
   Eigen::VectorXd y(n);
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < m - 1; ++j) X(i, j) = nz(rng);
-    X(i, m - 1) = 1.0;
-    y[i] = X.row(i).head(4).sum() + 2.0 * nz(rng);
-  }
+  for (int i = 0; i < n; ++i) y[i] = X.row(i).head(4).sum() + 2.0 * nz(rng);
   const LadResult r = solve_lad(X, y);
   EXPECT_LT(std::fabs(lad_loss(X, y, r.theta) - r.e_min), 1e-15);
   for (int j = 0; j < m; ++j) {
@@ -212,10 +220,10 @@ TEST(SolveLad, RankDeficientAndWideData) {
 TEST(SolveLad, RejectsBadInput) {
   Eigen::MatrixXd X = Eigen::MatrixXd::Ones(3, 2);
   Eigen::VectorXd y = Eigen::VectorXd::Ones(3);
-  EXPECT_THROW(solve_lad(X, Eigen::VectorXd::Ones(2)), InputError);
-  EXPECT_THROW(solve_lad(Eigen::MatrixXd(0, 2), Eigen::VectorXd(0)), InputError);
+  EXPECT_INPUT_ERROR(solve_lad(X, Eigen::VectorXd::Ones(2)), "solve_lad: y has length 2, X has 3 rows");
+  EXPECT_INPUT_ERROR(solve_lad(Eigen::MatrixXd(0, 2), Eigen::VectorXd(0)), "solve_lad: X is empty (0 x 2)");
   X(1, 1) = NAN;
-  EXPECT_THROW(solve_lad(X, y), InputError);
+  EXPECT_INPUT_ERROR(solve_lad(X, y), "solve_lad: X(2, 2) (1-based) is not finite");
 }
 
 // ---------------------------------------------------------------- solve_logistic
@@ -318,13 +326,9 @@ TEST(SolveLogistic, RandomNonSeparableAndRankDeficient) {
   std::mt19937_64 rng(21);
   std::normal_distribution<double> nz(0.0, 1.0);
   const int n = 442, m = 11;
-  Eigen::MatrixXd X(n, m);
+  const Eigen::MatrixXd X = gaussian_design(rng, n, m);
   Eigen::VectorXd y(n);
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < m - 1; ++j) X(i, j) = nz(rng);
-    X(i, m - 1) = 1.0;
-    y[i] = (X(i, 0) - 0.5 * X(i, 1) + nz(rng) > 0.0) ? 1.0 : 0.0;
-  }
+  for (int i = 0; i < n; ++i) y[i] = (X(i, 0) - 0.5 * X(i, 1) + nz(rng) > 0.0) ? 1.0 : 0.0;
   const LogisticResult r = solve_logistic(X, y);
   EXPECT_FALSE(r.separable);
   EXPECT_TRUE(r.converged);
@@ -350,19 +354,16 @@ TEST(SolveLogistic, RejectsBadLabels) {
   X << 1.0, -1.0, 2.0;
   Eigen::VectorXd y(3);
   y << 0.0, 1.0, 0.5;
-  try {
-    solve_logistic(X, y);
-    FAIL() << "no exception";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("row 3"), std::string::npos) << e.what();
-  }
+  EXPECT_INPUT_ERROR(solve_logistic(X, y),
+                     "solve_logistic: label y[3] (row 3, 1-based) = 0.500000 must be exactly 0 or 1");
   y[2] = 2.0;
-  EXPECT_THROW(solve_logistic(X, y), InputError);
+  EXPECT_INPUT_ERROR(solve_logistic(X, y),
+                     "solve_logistic: label y[3] (row 3, 1-based) = 2.000000 must be exactly 0 or 1");
   y[2] = -0.0;  // equal to 0: accepted
   EXPECT_NO_THROW(solve_logistic(X, y));
   y[0] = NAN;
-  EXPECT_THROW(solve_logistic(X, y), InputError);
-  EXPECT_THROW(solve_logistic(X, Eigen::VectorXd::Zero(2)), InputError);
+  EXPECT_INPUT_ERROR(solve_logistic(X, y), "solve_logistic: y[1] (1-based) is not finite");
+  EXPECT_INPUT_ERROR(solve_logistic(X, Eigen::VectorXd::Zero(2)), "solve_logistic: y has length 2, X has 3 rows");
 }
 
 }  // namespace
