@@ -1,7 +1,8 @@
 // Exact minima E_min (2.22) for the MAE (Section 3.5) and cross-entropy (Section 4) systems.
 // Linear programs are solved with GLPK's simplex, and each answer is checked against a
-// certificate in double (LAD: primal loss = LP optimum; separability: margins of the separating
-// direction and a Gordan vector for the rest); a failed check throws std::runtime_error.
+// certificate in double (LAD: a dual point's bound equals the loss at the minimizer;
+// separability: margins of the separating direction and a Gordan vector for the rest); a failed
+// check throws std::runtime_error.
 // glp_exact is not used: it rounds every coefficient to a nearby simple fraction (relative
 // tolerance 1e-9), so it solves a perturbed problem, and it is 100x slower.
 // GLPK's terminal output is off. Bad input throws mltemp::InputError; a solver failure throws
@@ -13,7 +14,14 @@
 namespace mltemp {
 
 // Least absolute deviations: min_theta <|y_i - theta.x_i|> (Section 3.5, E_min). Solved as the
-// dual LP max y.d s.t. X^T d = 0, -1 <= d_i <= 1 (its optimum is n E_min); theta = the row duals.
+// dual LP max y.d s.t. X^T d = 0, -1 <= d_i <= 1 (its optimum is n E_min), whose optimal vertex
+// is a set of m points the minimizer fits exactly. GLPK's dual simplex (long-step ratio test)
+// finds it from a start vertex near the answer (least squares, then IRLS). The vertex alone
+// decides the result: theta solves its m equations (refined in long double); E_min is the loss
+// at theta summed in long double (within an ulp of the exact LP optimum, correctly rounded in
+// the cases checked against rational arithmetic); the certificate is checked: the vertex's
+// dual point d has X^T d = 0 to 1e-9 relative, and the bound y.d / (n max(1, |d|_inf)) <= E_min
+// agrees with E_min to 1e-10 of <|y|> + <|X theta|>. About 0.1 s of CPU at n = 1e4, m = 32.
 struct LadResult {
   double e_min;           // exact LP optimum / n
   Eigen::VectorXd theta;  // a minimizer (not unique in degenerate cases)

@@ -28,70 +28,48 @@ int act_code(Activation a) {
   return a == Activation::kRelu ? kMlpRelu : a == Activation::kSigmoid ? kMlpSigmoid : kMlpTanh;
 }
 
+// The checks of an mlp config that need no data (init, hidden widths, teacher weights).
+void check_mlp_config(const Config& cfg) {
+  if (cfg.get_string("init.dist") == "mixed")
+    throw InputError(cfg.where("init.dist") + ": mixed init is implemented for linear MSE only");
+  const auto hidden = cfg.get_ints("model.hidden");
+  if (static_cast<int>(hidden.size()) > kMlpMaxLayers - 1)
+    throw InputError(cfg.where("model.hidden") + ": at most " + std::to_string(kMlpMaxLayers - 1) +
+                     " hidden layers (the engine tracks " + std::to_string(kMlpMaxLayers) + " layer energies)");
+  for (size_t i = 0; i < hidden.size(); ++i) {
+    if (hidden[i] < 1 || hidden[i] > 100000)
+      throw InputError(cfg.where("model.hidden") + "[" + std::to_string(i) + "]: width must be between 1 and 1e5");
+  }
+  if (cfg.get_string("data.source") == "teacher" && !(cfg.get_double("data.teacher_sigma") > 0))
+    throw InputError(cfg.where("data.teacher_sigma") + ": must be > 0");
+}
+
+// The network's shape: n_0 inputs (data.m for a teacher, else the data's columns), the hidden
+// widths, one linear output.
+MlpShape mlp_shape(const Config& cfg, const Dataset& ds) {
+  MlpShape shape;
+  const bool teacher = cfg.get_string("data.source") == "teacher";
+  shape.widths = {teacher ? static_cast<int>(cfg.get_int("data.m")) : static_cast<int>(ds.X.cols())};
+  for (const int64_t w : cfg.get_ints("model.hidden")) shape.widths.push_back(static_cast<int>(w));
+  shape.widths.push_back(1);
+  shape.bias = cfg.get_bool("model.bias");
+  shape.act = activation_from_name(cfg.get_string("model.activation"));
+  return shape;
+}
+
 class MlpSystem final : public System {
  public:
   MlpSystem(const Config& cfg, const Dataset& ds) {
-    const std::string dist = cfg.get_string("init.dist");
-    if (dist == "mixed") throw InputError(cfg.where("init.dist") + ": mixed init is implemented for linear MSE only");
-    uniform_ = dist == "uniform";
-    const bool teacher = cfg.get_string("data.source") == "teacher";
-    const int n0 = teacher ? static_cast<int>(cfg.get_int("data.m")) : static_cast<int>(ds.X.cols());
-    shape_.widths = {n0};
-    const auto hidden = cfg.get_ints("model.hidden");
-    if (static_cast<int>(hidden.size()) > kMlpMaxLayers - 1)
-      throw InputError(cfg.where("model.hidden") + ": at most " + std::to_string(kMlpMaxLayers - 1) +
-                       " hidden layers (the engine tracks " + std::to_string(kMlpMaxLayers) + " layer energies)");
-    for (size_t i = 0; i < hidden.size(); ++i) {
-      if (hidden[i] < 1 || hidden[i] > 100000)
-        throw InputError(cfg.where("model.hidden") + "[" + std::to_string(i) + "]: width must be between 1 and 1e5");
-      shape_.widths.push_back(static_cast<int>(hidden[i]));
-    }
-    shape_.widths.push_back(1);
-    shape_.bias = cfg.get_bool("model.bias");
-    shape_.act = activation_from_name(cfg.get_string("model.activation"));
+    check_mlp_config(cfg);
+    uniform_ = cfg.get_string("init.dist") == "uniform";
+    shape_ = mlp_shape(cfg, ds);
     L_ = mlp_layers(shape_);
     k_ = layer_factors(shape_, cfg.get_string("init.layer_scaling"));
-    std::ostringstream note;
-    note.precision(10);
-    if (teacher) {
-      const double ts = cfg.get_double("data.teacher_sigma"), noise = cfg.get_double("data.noise");
-      if (!(ts > 0)) throw InputError(cfg.where("data.teacher_sigma") + ": must be > 0");
-      const std::string rule = cfg.get_string("data.teacher_scaling");
-      std::vector<double> sig = layer_factors(shape_, rule);
-      for (double& x : sig) x *= ts;
-      const TeacherData td = make_teacher_data(shape_, static_cast<int>(cfg.get_int("data.n")), sig, noise,
-                                               static_cast<uint64_t>(cfg.get_int("data.seed")));
-      X_ = td.X;
-      y_ = td.y;
-      zstar_ = td.zstar;
-      ref_theta_ = td.theta;
-      e_min_ = mlp_energy(shape_, td.theta, X_, y_);
-      std::ostringstream o;
-      o << "teacher network (same shape, weights N(0, (" << ts << " k_l)^2), k_l " << rule << ", seed "
-        << cfg.get_int("data.seed") << "), n = " << X_.rows() << ", noise " << noise;
-      origin_ = o.str();
-      if (noise == 0.0)
-        note << "E_min = " << e_min_ << ": the teacher fits its own noiseless data (a global minimum, E >= 0)";
-      else
-        note << "E_min = " << e_min_ << " = the teacher's energy on its noisy data: an upper bound of the true minimum";
+    if (cfg.get_string("data.source") == "teacher") {
+      set_teacher_reference(cfg);
     } else {
-      X_ = ds.X;
-      y_ = ds.y;
-      origin_ = ds.origin;
-      const TrainResult tr = train_mlp(shape_, X_, y_, static_cast<uint64_t>(cfg.get_int("model.train_seed")),
-                                       static_cast<int>(cfg.get_int("model.train_iters")));
-      zstar_ = tr.zstar;
-      ref_theta_ = tr.theta;
-      e_min_ = tr.energy;
-      trainer_flags_ = {{"trainer_converged", tr.converged ? 1 : 0},
-                        {"trainer_local_minimum_checked", tr.local_min_checked ? 1 : 0}};
-      note << "E_min = " << e_min_ << " reached by full-batch training (GSL BFGS2 + Newton polish, " << tr.iterations
-           << " iterations, |grad| = " << tr.grad_norm << "): " << (tr.converged ? "converged" : "NOT converged")
-           << ", " << (tr.local_min_checked ? "checked to be a local minimum" : "NOT confirmed as a local minimum")
-           << " (Hessian eigenvalues " << tr.hessian_min_eig << " .. " << tr.hessian_max_eig
-           << "); the global minimum may be lower";
+      set_trained_reference(cfg, ds);
     }
-    note_ = note.str();
   }
 
   long params() const override { return mlp_param_count(shape_); }
@@ -300,6 +278,55 @@ class MlpSystem final : public System {
   }
 
  private:
+  // The reference network (X_, y_, zstar_, ref_theta_, e_min_, origin_, note_): a teacher of the
+  // same shape generates the data.
+  void set_teacher_reference(const Config& cfg) {
+    const double ts = cfg.get_double("data.teacher_sigma"), noise = cfg.get_double("data.noise");
+    const std::string rule = cfg.get_string("data.teacher_scaling");
+    std::vector<double> sig = layer_factors(shape_, rule);
+    for (double& x : sig) x *= ts;
+    const TeacherData td = make_teacher_data(shape_, static_cast<int>(cfg.get_int("data.n")), sig, noise,
+                                             static_cast<uint64_t>(cfg.get_int("data.seed")));
+    X_ = td.X;
+    y_ = td.y;
+    zstar_ = td.zstar;
+    ref_theta_ = td.theta;
+    e_min_ = mlp_energy(shape_, td.theta, X_, y_);
+    std::ostringstream o;
+    o << "teacher network (same shape, weights N(0, (" << ts << " k_l)^2), k_l " << rule << ", seed "
+      << cfg.get_int("data.seed") << "), n = " << X_.rows() << ", noise " << noise;
+    origin_ = o.str();
+    std::ostringstream note;
+    note.precision(10);
+    if (noise == 0.0)
+      note << "E_min = " << e_min_ << ": the teacher fits its own noiseless data (a global minimum, E >= 0)";
+    else
+      note << "E_min = " << e_min_ << " = the teacher's energy on its noisy data: an upper bound of the true minimum";
+    note_ = note.str();
+  }
+
+  // The reference network: the one full-batch training finds on the dataset.
+  void set_trained_reference(const Config& cfg, const Dataset& ds) {
+    X_ = ds.X;
+    y_ = ds.y;
+    origin_ = ds.origin;
+    const TrainResult tr = train_mlp(shape_, X_, y_, static_cast<uint64_t>(cfg.get_int("model.train_seed")),
+                                     static_cast<int>(cfg.get_int("model.train_iters")));
+    zstar_ = tr.zstar;
+    ref_theta_ = tr.theta;
+    e_min_ = tr.energy;
+    trainer_flags_ = {{"trainer_converged", tr.converged ? 1 : 0},
+                      {"trainer_local_minimum_checked", tr.local_min_checked ? 1 : 0}};
+    std::ostringstream note;
+    note.precision(10);
+    note << "E_min = " << e_min_ << " reached by full-batch training (GSL BFGS2 + Newton polish, " << tr.iterations
+         << " iterations, |grad| = " << tr.grad_norm << "): " << (tr.converged ? "converged" : "NOT converged") << ", "
+         << (tr.local_min_checked ? "checked to be a local minimum" : "NOT confirmed as a local minimum")
+         << " (Hessian eigenvalues " << tr.hessian_min_eig << " .. " << tr.hessian_max_eig
+         << "); the global minimum may be lower";
+    note_ = note.str();
+  }
+
   MlpShape shape_;
   int L_ = 0;
   bool uniform_ = false;

@@ -361,13 +361,13 @@ TEST(Cli, HelpTypesEveryFlag) {
   const Result r = sh("run --help");
   EXPECT_EQ(r.code, 0);
   for (const char* f : {"--particles INT", "--seed INT", "--threads INT", "--batch INT", "--name TEXT",
-                        "--backend TEXT:{auto,cuda,omp}", "--set KEY=VALUE", "config FILE.toml REQUIRED",
+                        "--backend TEXT:{auto,cuda,omp,reference,emulate}", "--set KEY=VALUE", "config FILE.toml REQUIRED",
                         "--out FILE.h5 REQUIRED (unless --print-config)", "between 0 and 4096"})
     EXPECT_NE(r.out.find(f), std::string::npos) << f << "\n" << r.out;
   EXPECT_NE(r.out.find("mc.threads (an integer, default 0, between 0 and 4096)"), std::string::npos) << r.out;
   const Result v = sh("validate --help");
   for (const char* f :
-       {"--threads INT", "--backend TEXT:{auto,cuda,omp}", "--out FILE.h5 REQUIRED", "--particle-factor FLOAT"})
+       {"--threads INT", "--backend TEXT:{auto,cuda,omp,reference,emulate}", "--out FILE.h5 REQUIRED", "--particle-factor FLOAT"})
     EXPECT_NE(v.out.find(f), std::string::npos) << f << "\n" << v.out;
 }
 

@@ -5,28 +5,12 @@
 #include "errors.h"
 #include "run.h"
 #include "system.h"
+#include "test_util.h"
 
 using namespace mltemp;
 
 namespace {
 Config parse(const std::string& t) { return Config::from_toml(t, "cfg.toml", "/base"); }
-
-// The message of the InputError thrown by f, or "" if none.
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-#define EXPECT_INPUT_ERROR(stmt, fragment)                                  \
-  do {                                                                      \
-    const std::string msg = error_of([&] { stmt; });                        \
-    EXPECT_NE(msg, "") << "no InputError from " #stmt;                      \
-    EXPECT_NE(msg.find(fragment), std::string::npos) << "message: " << msg; \
-  } while (0)
 
 void run_cfg(const std::string& t) {
   Config c = parse(t);
@@ -142,11 +126,11 @@ TEST(Config, CheckConfigRefusesWhatRunRefuses) {
                              "name = \".hidden\"\n[sweep]\nscales = [1.0]\n",
                              "[data]\nsource = \"csv\"\npath = \"absent.csv\"\n[sweep]\nscales = [1.0]\n"};
   for (const auto& t : bad) {
-    const std::string run_msg = error_of([&] { run_cfg(t); });
+    const std::string run_msg = mltemp::test::input_error_of([&] { run_cfg(t); });
     EXPECT_NE(run_msg, "") << t;
-    EXPECT_EQ(error_of([&] { check_config(parse(t)); }), run_msg) << t;
+    EXPECT_EQ(mltemp::test::input_error_of([&] { check_config(parse(t)); }), run_msg) << t;
   }
-  EXPECT_EQ(error_of([&] { check_config(parse(base + "[sweep]\nscales = [1.0]\n")); }), "");
+  EXPECT_EQ(mltemp::test::input_error_of([&] { check_config(parse(base + "[sweep]\nscales = [1.0]\n")); }), "");
 }
 
 // The echo (stored with every run) is TOML that reads back to the same values, whatever the

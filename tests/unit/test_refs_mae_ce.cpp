@@ -13,6 +13,7 @@
 
 #include "errors.h"
 #include "refs_mae_ce.h"
+#include "test_util.h"
 
 namespace mltemp {
 namespace {
@@ -180,9 +181,9 @@ TEST(MaeNormalPoint, Limits) {
 }
 
 TEST(MaeNormalPoint, RejectsBadInput) {
-  EXPECT_THROW(mae_normal_point(1.0, -0.1), InputError);
-  EXPECT_THROW(mae_normal_point(NAN, 1.0), InputError);
-  EXPECT_THROW(mae_normal_point(1.0, INFINITY), InputError);
+  EXPECT_INPUT_ERROR(mae_normal_point(1.0, -0.1), "mae_normal_point: s = -0.100000 must be finite and >= 0");
+  EXPECT_INPUT_ERROR(mae_normal_point(NAN, 1.0), "mae_normal_point: y is not finite");
+  EXPECT_INPUT_ERROR(mae_normal_point(1.0, INFINITY), "mae_normal_point: s = inf must be finite and >= 0");
 }
 
 // ---------------------------------------------------------------- ce_normal_phi
@@ -219,8 +220,8 @@ TEST(CeNormalPhi, MatchesHighPrecisionValues) {
 }
 
 TEST(CeNormalPhi, RejectsBadInput) {
-  EXPECT_THROW(ce_normal_phi(-1.0), InputError);
-  EXPECT_THROW(ce_normal_phi(NAN), InputError);
+  EXPECT_INPUT_ERROR(ce_normal_phi(-1.0), "ce_normal_phi: s = -1.000000 must be finite and >= 0");
+  EXPECT_INPUT_ERROR(ce_normal_phi(NAN), "ce_normal_phi: s = nan must be finite and >= 0");
 }
 
 // ---------------------------------------------------------------- mae_uniform_point
@@ -357,10 +358,10 @@ TEST(MaeUniformPoint, TrivialCasesAndBadInput) {
   EXPECT_EQ(mae_uniform_point(c, 3, 1.75), 1.75);  // W - y <= 0 always
   EXPECT_EQ(mae_uniform_point(c, 3, -4.0), 4.0);
   const double bad[2] = {1.0, NAN};
-  EXPECT_THROW(mae_uniform_point(bad, 2, 0.0), InputError);
-  EXPECT_THROW(mae_uniform_point(c, 3, INFINITY), InputError);
-  EXPECT_THROW(mae_uniform_point(c, -1, 0.0), InputError);
-  EXPECT_THROW(mae_uniform_point(nullptr, 2, 0.0), InputError);
+  EXPECT_INPUT_ERROR(mae_uniform_point(bad, 2, 0.0), "mae_uniform_point: c[1] is not finite");
+  EXPECT_INPUT_ERROR(mae_uniform_point(c, 3, INFINITY), "mae_uniform_point: y is not finite");
+  EXPECT_INPUT_ERROR(mae_uniform_point(c, -1, 0.0), "mae_uniform_point: number of coordinates m = -1 must be >= 0");
+  EXPECT_INPUT_ERROR(mae_uniform_point(nullptr, 2, 0.0), "mae_uniform_point: c is null");
 }
 
 // ---------------------------------------------------------------- ce_uniform_point
@@ -448,31 +449,26 @@ McStat mc_energy(const Dataset& d, const Eigen::VectorXd& scale, bool uniform, i
   return {mean, std::sqrt((s2 / particles - mean * mean) / (particles - 1))};
 }
 
-TEST(EInit, MaeMatchesMonteCarlo) {
+// The exact E_init (MAE or CE) against 2e5 particles, normal and uniform init; seeds fixed.
+void expect_e_init_matches_mc(bool ce, uint64_t seed) {
   const Dataset d = small_dataset();
   Eigen::VectorXd scale(3);
   scale << 0.8, 2.0, 1.3;
-  auto f = [](double z, double y) { return std::fabs(y - z); };
+  const std::function<double(double, double)> f = [ce](double z, double y) {
+    return ce ? softplus(z) : std::fabs(y - z);
+  };
   for (bool uniform : {false, true}) {
-    const double ref = mae_e_init(d.X, d.y, scale, uniform ? 0 : 3);
-    const McStat mc = mc_energy(d, scale, uniform, 200000, uniform ? 5 : 6, f);
+    const int dims = uniform ? 0 : 3;
+    const double ref = ce ? ce_e_init(d.X, scale, dims) : mae_e_init(d.X, d.y, scale, dims);
+    const McStat mc = mc_energy(d, scale, uniform, 200000, uniform ? seed : seed + 1, f);
     EXPECT_LT(std::fabs(mc.mean - ref) / mc.se, 4.0)
-        << (uniform ? "uniform" : "normal") << " ref " << ref << " mc " << mc.mean;
+        << (ce ? "ce " : "mae ") << (uniform ? "uniform" : "normal") << " ref " << ref << " mc " << mc.mean;
   }
 }
 
-TEST(EInit, CeMatchesMonteCarlo) {
-  const Dataset d = small_dataset();
-  Eigen::VectorXd scale(3);
-  scale << 0.8, 2.0, 1.3;
-  auto f = [](double z, double) { return softplus(z); };
-  for (bool uniform : {false, true}) {
-    const double ref = ce_e_init(d.X, scale, uniform ? 0 : 3);
-    const McStat mc = mc_energy(d, scale, uniform, 200000, uniform ? 7 : 8, f);
-    EXPECT_LT(std::fabs(mc.mean - ref) / mc.se, 4.0)
-        << (uniform ? "uniform" : "normal") << " ref " << ref << " mc " << mc.mean;
-  }
-}
+TEST(EInit, MaeMatchesMonteCarlo) { expect_e_init_matches_mc(false, 5); }
+
+TEST(EInit, CeMatchesMonteCarlo) { expect_e_init_matches_mc(true, 7); }
 
 TEST(EInit, PerPointAverage) {
   const Dataset d = small_dataset();
@@ -489,22 +485,19 @@ TEST(EInit, RejectsBadInput) {
   const Dataset d = small_dataset();
   Eigen::VectorXd scale(3);
   scale << 0.8, 2.0, 1.3;
-  EXPECT_THROW(mae_e_init(d.X, d.y, scale, 1), InputError);  // mixed
-  EXPECT_THROW(ce_e_init(d.X, scale, 2), InputError);
-  EXPECT_THROW(ce_e_init(d.X, scale, 4), InputError);
-  EXPECT_THROW(mae_e_init(d.X, d.y.head(5), scale, 3), InputError);
-  EXPECT_THROW(ce_e_init(d.X, scale.head(2), 0), InputError);
+  EXPECT_INPUT_ERROR(mae_e_init(d.X, d.y, scale, 1),
+                     "mae_e_init: normal_dims = 1 of m = 3: mixed init is not supported for mae/ce");  // mixed
+  EXPECT_INPUT_ERROR(ce_e_init(d.X, scale, 2),
+                     "ce_e_init: normal_dims = 2 of m = 3: mixed init is not supported for mae/ce");
+  EXPECT_INPUT_ERROR(ce_e_init(d.X, scale, 4), "ce_e_init: normal_dims = 4 is outside [0, 3]");
+  EXPECT_INPUT_ERROR(mae_e_init(d.X, d.y.head(5), scale, 3), "mae_e_init: y has length 5, X has 6 rows");
+  EXPECT_INPUT_ERROR(ce_e_init(d.X, scale.head(2), 0), "ce_e_init: scale_j has length 2, X has 3 columns");
   Eigen::VectorXd neg = scale;
   neg[1] = -1.0;
-  EXPECT_THROW(ce_e_init(d.X, neg, 0), InputError);
+  EXPECT_INPUT_ERROR(ce_e_init(d.X, neg, 0), "ce_e_init: scale_j[1] = -1.000000 must be finite and >= 0");
   Eigen::MatrixXd Xn = d.X;
   Xn(2, 1) = NAN;
-  EXPECT_THROW(mae_e_init(Xn, d.y, scale, 0), InputError);
-  try {
-    mae_e_init(d.X, d.y, scale, 1);
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("mixed init is not supported for mae/ce"), std::string::npos);
-  }
+  EXPECT_INPUT_ERROR(mae_e_init(Xn, d.y, scale, 0), "mae_e_init: X(3, 2) (1-based) is not finite");
 }
 
 TEST(EAsym, FormulasAndLimit) {
@@ -528,8 +521,8 @@ TEST(EAsym, FormulasAndLimit) {
   EXPECT_LT(rel(ce_e_init(d.X, scale, 0), ce_e_asym(d.X, big, true)), 1e-6);
   // CE / MAE -> 1/2 (Section 4).
   EXPECT_NEAR(ce_e_asym(d.X, 3.0, false) / mae_e_asym(d.X, 3.0, false), 0.5, 1e-15);
-  EXPECT_THROW(mae_e_asym(d.X, -1.0, false), InputError);
-  EXPECT_THROW(ce_e_asym(Eigen::MatrixXd(0, 3), 1.0, true), InputError);
+  EXPECT_INPUT_ERROR(mae_e_asym(d.X, -1.0, false), "mae_e_asym: scale = -1.000000 must be finite and >= 0");
+  EXPECT_INPUT_ERROR(ce_e_asym(Eigen::MatrixXd(0, 3), 1.0, true), "ce_e_asym: X is empty");
 }
 
 }  // namespace

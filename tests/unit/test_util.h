@@ -1,4 +1,4 @@
-// Helpers shared by the tests that run whole configs.
+// Helpers shared by the tests: error-path checks, and running whole configs.
 #pragma once
 
 #include <signal.h>
@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -26,10 +28,11 @@ inline RunResult run_text(const std::string& text) {
   return run_config(c, ctx);
 }
 
-// The message of the InputError a config raises, or "" when it runs.
-inline std::string error_of(const std::string& text) {
+// The message of the InputError that f() throws, or "" when it throws none.
+template <class F>
+std::string input_error_of(F f) {
   try {
-    run_text(text);
+    f();
   } catch (const InputError& e) {
     return e.what();
   }
@@ -83,4 +86,17 @@ class LockHolder {
   pid_t pid_;
 };
 
+// The message of the InputError a config raises, or "" when it runs.
+inline std::string error_of(const std::string& text) {
+  return input_error_of([&] { run_text(text); });
+}
+
 }  // namespace mltemp::test
+
+// stmt must throw InputError whose message contains fragment: fails when nothing is thrown.
+#define EXPECT_INPUT_ERROR(stmt, fragment)                                                  \
+  do {                                                                                      \
+    const std::string mltemp_msg_ = ::mltemp::test::input_error_of([&] { stmt; });          \
+    EXPECT_NE(mltemp_msg_, "") << "no InputError from " #stmt;                              \
+    EXPECT_NE(mltemp_msg_.find(fragment), std::string::npos) << "message: " << mltemp_msg_; \
+  } while (0)
