@@ -93,16 +93,6 @@ def load_workload(path):
     return w
 
 
-def apply_overrides(w, overrides):
-    """--set data.n=... / data.m=...: the two keys the scaling table varies."""
-    for kv in overrides or []:
-        key, _, val = kv.partition("=")
-        if key not in ("data.n", "data.m"):
-            sys.exit(f"--set {key}: the peers accept only data.n and data.m overrides")
-        w[key.split(".")[1]] = int(float(val))
-    return w
-
-
 def make_data(w):
     """mltemp's dataset for workload w: {'X', 'y'} (+ 'zstar', 'theta' for the teacher)."""
     n, m, seed = w["n"], w["m"], w["seed"]
@@ -206,9 +196,8 @@ def main(peer_name, make_evaluator, mlp_how, settings=None):
     ap.add_argument("--variant", default="", help="linear MSE: 'data' (brute-force pass) or 'stats' (A, b, c)")
     ap.add_argument("--seconds", type=float, default=4.0, help="target time of the N2 - N1 particles")
     ap.add_argument("--batches", default="", help="batch sizes to try (comma list); default per workload")
-    ap.add_argument("--set", action="append", dest="overrides", help="data.n=... or data.m=...")
     a = ap.parse_args()
-    w = apply_overrides(load_workload(a.workload), a.overrides)
+    w = load_workload(a.workload)
     variant = a.variant or ("data" if w["energy"] == "mse" and w["kind"] == "linear" else "")
     if variant not in (("data", "stats") if w["energy"] == "mse" and w["kind"] == "linear" else ("",)):
         sys.exit(f"--variant {variant}: not available for {w['name']}")

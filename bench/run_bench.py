@@ -108,10 +108,10 @@ def mltemp_marginal(ctx, wl, sets=()):
     """Two runs N1 < N2 (after pilots if the first is too short); particles/s of the difference."""
     r1 = run_mltemp(ctx, wl, round_particles(PILOT[wl] * ctx.seconds / 4), sets)
     for _ in range(4):
-        if ctx.seconds / 5 <= r1["seconds"] <= ctx.seconds:
+        n = round_particles(r1["particles"] / max(r1["seconds"], 1e-3) * ctx.seconds / 3)
+        if ctx.seconds / 5 <= r1["seconds"] <= ctx.seconds or n == r1["particles"]:
             break
-        rate = r1["particles"] / max(r1["seconds"], 1e-3)
-        r1 = run_mltemp(ctx, wl, round_particles(rate * ctx.seconds / 3), sets)
+        r1 = run_mltemp(ctx, wl, n, sets)
     rate = r1["particles"] / r1["seconds"]
     r2 = run_mltemp(ctx, wl, r1["particles"] + round_particles(rate * ctx.seconds), sets)
     dt = r2["seconds"] - r1["seconds"]
@@ -384,16 +384,13 @@ def run_all(ctx, quick):
 
     mae_rate = res["linear-mae"][0]["particles_per_s"]
     n_fixed = round_particles(mae_rate * (0.5 if quick else 2.0))  # ~2 s at n = 1e4, m = 32
-    ns = [1000, 10000] + ([30000] if quick else [100000])
-    ms = [8, 32] + ([64] if quick else [128])
+    shapes = [(1000, 32), (10000, 32), (30000 if quick else 100000, 32), (10000, 8), (10000, 64 if quick else 128)]
     mrows = []
-    for key, vals in (("data.n", ns), ("data.m", ms)):
-        step(f"scaling: MAE against {key}")
-        for v in vals:
-            r = run_mltemp(ctx, "linear-mae", n_fixed, [f"{key}={v}", "data.noise=0"])
-            nn, mm = (v, 32) if key == "data.n" else (10000, v)
-            mrows.append([nn, mm, n_fixed, f"{r['seconds']:.2f}", f"{r['wall']:.1f}",
-                          f"{1e9 * r['seconds'] / (n_fixed * nn * mm):.3f}", f"{r['rss_mb']:.1f}"])
+    step("scaling: MAE against n and m")
+    for nn, mm in shapes:
+        r = run_mltemp(ctx, "linear-mae", n_fixed, [f"data.n={nn}", f"data.m={mm}", "data.noise=0"])
+        mrows.append([nn, mm, n_fixed, f"{r['seconds']:.2f}", f"{r['wall']:.1f}",
+                      f"{1e9 * r['seconds'] / (n_fixed * nn * mm):.3f}", f"{r['rss_mb']:.1f}"])
     out += [f"### Scaling (mltemp): linear MAE against n and m, {n_fixed} particles", "",
             "data.noise = 0 here (y = x.w exactly): the exact LAD minimum, a GLPK LP solved at setup, is then about "
             "10x cheaper (at n = 1e5 it takes minutes with noise); the particle loop does not depend on y. wall "
