@@ -2,6 +2,7 @@
 # Sets up a fresh Debian 12 machine for mltemp and builds it into build/ (idempotent).
 #   scripts/setup.sh            install missing Debian packages, configure, build
 #   BUILD_DIR=dir scripts/setup.sh   build elsewhere
+#   MLTEMP_EXTRA_PACKAGES="a b" scripts/setup.sh   also install these (bench/peers.sh's peers)
 # Needs root (or sudo) only when a package is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,8 @@ packages=(build-essential cmake ninja-build pkg-config
   libhdf5-dev libtomlplusplus-dev libcli11-dev libeigen3-dev libgsl-dev libglpk-dev libgmp-dev libcsv-dev libssl-dev
   librandom123-dev libgtest-dev libbenchmark-dev
   python3-numpy python3-h5py python3-matplotlib)
+# shellcheck disable=SC2206  # a space-separated list, split on purpose
+packages+=(${MLTEMP_EXTRA_PACKAGES:-})
 # Thrust/CUB come with the CUDA toolkit; without it, Debian's copy serves the CPU build.
 if [ ! -e /usr/local/cuda/include/cccl/thrust/version.h ] && [ ! -e /usr/local/cuda/include/thrust/version.h ]; then
   packages+=(libthrust-dev)
