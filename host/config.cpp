@@ -67,6 +67,8 @@ std::vector<OptionSpec> build_table() {
       {"sweep.to", T::kDouble, {}, "log-spaced sweep: last scale", "", ""},
       {"sweep.points", T::kInt, {}, "log-spaced sweep: number of scales", "", ""},
       // [mc]
+      {"experiment.kind", T::kString, std::string("sweep"),
+       "what the run does: the plain temperature sweep, or an experiment (README: Experiments)", "sweep", ""},
       {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles", 1},
       {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed", 0},
       // 2^28 particles are 2^18 chunk partials (about 250 MB at most) held per batch.

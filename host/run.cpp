@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "errors.h"
+#include "experiment.h"
 #include "progress.h"
 #include "provenance.h"
 #include "system.h"
@@ -58,6 +59,7 @@ struct RunPlan {
 void check_config(const Config& cfg) { RunPlan{cfg}; }
 
 RunResult run_config(const Config& cfg, RunContext& ctx) {
+  if (const ExperimentEntry* e = find_experiment(cfg)) return e->run(cfg, ctx);
   const RunPlan plan(cfg);
   const std::vector<double>& scales = plan.scales;
   const Dataset& ds = plan.ds;
