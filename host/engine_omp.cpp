@@ -96,24 +96,31 @@ class MseTiles {
       for (int p0 = 0; p0 < padded; p0 += kGroup) {
         const double* th = theta_.data() + p0;
         vd quad[2] = {}, lin[2] = {}, sq[2] = {}, ab[2] = {};
+        // Row i of the lower triangle: r_i = sum_{j<i} A_ij theta_j in j order, then as
+        // MseEnergy::eval, quad += theta_i (A_ii theta_i + 2 r_i).
         auto row_done = [&](int i, const vd(&r)[2]) {
           for (int g = 0; g < 2; ++g) {
             const vd ti = load(th + static_cast<size_t>(i) * kTile + g * kLanes);
-            quad[g] = vfma(ti, r[g], quad[g]);
+            quad[g] = vfma(ti, vfma(bcast(a[static_cast<size_t>(i) * m + i]), ti, bcast(2.0) * r[g]), quad[g]);
             lin[g] = vfma(ti, bcast(b[i]), lin[g]);
             sq[g] = vfma(ti, ti, sq[g]);
             ab[g] += simd::vabs(ti);
           }
         };
         int i = 0;
-        for (; i + 4 <= m; i += 4) {  // four rows of A at once: r_i = A_i . theta in j order
+        for (; i + 4 <= m; i += 4) {  // four rows at once over the columns j < i they share
           vd r[4][2] = {};
-          micro_kernel<4, 2>(a + static_cast<size_t>(i) * m, m, th, kTile, m, r);
+          micro_kernel<4, 2>(a + static_cast<size_t>(i) * m, m, th, kTile, i, r);
+          for (int q = 1; q < 4; ++q)  // then the block's own triangle, j = i .. i + q - 1
+            for (int j = i; j < i + q; ++j)
+              for (int g = 0; g < 2; ++g)
+                r[q][g] = vfma(bcast(a[static_cast<size_t>(i + q) * m + j]),
+                               load(th + static_cast<size_t>(j) * kTile + g * kLanes), r[q][g]);
           for (int q = 0; q < 4; ++q) row_done(i + q, r[q]);
         }
         for (; i < m; ++i) {
           vd r[1][2] = {};
-          micro_kernel<1, 2>(a + static_cast<size_t>(i) * m, m, th, kTile, m, r);
+          micro_kernel<1, 2>(a + static_cast<size_t>(i) * m, m, th, kTile, i, r);
           row_done(i, r[0]);
         }
         for (int g = 0; g < 2; ++g) {
@@ -337,11 +344,11 @@ class MlpTiles {
     switch (e_.act) {
       case kMlpTanh:
 #pragma omp simd
-        for (int q = 0; q < count; ++q) h[q] = tanh(z[q]);
+        for (int q = 0; q < count; ++q) h[q] = mlp_tanh(z[q]);
         break;
       case kMlpSigmoid:
 #pragma omp simd
-        for (int q = 0; q < count; ++q) h[q] = 1.0 / (1.0 + exp(-z[q]));
+        for (int q = 0; q < count; ++q) h[q] = mlp_sigmoid(z[q]);
         break;
       default:
 #pragma omp simd

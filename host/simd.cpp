@@ -45,6 +45,26 @@ void finish_pair(const InitParams& ip, const double* s, int j, int count, const 
   }
 }
 
+// u1, u2 of Philox draw `d` (coordinate pair j has d = j / 2) for particles k0 .. k0 + n - 1
+// (n a multiple of kLanes), four groups of lanes at a time.
+void pairs(uint64_t k0, int n, uint32_t d, const InitParams& ip, double* u1, double* u2) {
+  constexpr int kG = 4;
+  int p = 0;
+  for (; p + kG * kLanes <= n; p += kG * kLanes) {
+    vu draw[kG], particle[kG];
+    for (int g = 0; g < kG; ++g) {
+      draw[g] = bcast_u(d);
+      for (int l = 0; l < kLanes; ++l) particle[g][l] = k0 + static_cast<uint64_t>(p + g * kLanes + l);
+    }
+    uniform_pairs<kG>(draw, particle, ip.stream, ip.key, u1 + p, u2 + p);
+  }
+  for (; p < n; p += kLanes) {
+    vu draw[1] = {bcast_u(d)}, particle[1];
+    for (int l = 0; l < kLanes; ++l) particle[0][l] = k0 + static_cast<uint64_t>(p + l);
+    uniform_pairs<1>(draw, particle, ip.stream, ip.key, u1 + p, u2 + p);
+  }
+}
+
 bool boundary_pair(const InitParams& ip, int j) {
   return j < ip.normal_dims && j + 1 < ip.dims && j + 1 >= ip.normal_dims;
 }
@@ -57,17 +77,10 @@ void draw_soa(const InitParams& ip, const double* scale, uint64_t k0, int count,
     alignas(64) double u1[kMaxLanes], u2[kMaxLanes], second[kMaxLanes];
     for (int j = 0; j < ip.dims; j += 2) {
       const bool boundary = boundary_pair(ip, j);
-      for (int g = 0; g < n; g += kLanes) {
-        vu particle;
-        for (int l = 0; l < kLanes; ++l) particle[l] = k0 + static_cast<uint64_t>(c0 + g + l);
-        vd a, b;
-        uniform_pair(bcast_u(static_cast<uint32_t>(j / 2)), particle, ip.stream, ip.key, a, b);
-        store(u1 + g, a);
-        store(u2 + g, b);
-        if (boundary) {
-          uniform_pair(bcast_u(0x80000000u | static_cast<uint32_t>(j + 1)), particle, ip.stream, ip.key, a, b);
-          store(second + g, a);
-        }
+      pairs(k0 + c0, n, static_cast<uint32_t>(j / 2), ip, u1, u2);
+      if (boundary) {  // the boundary pair's uniform coordinate: a draw of its own, as draw_pair
+        alignas(64) double unused[kMaxLanes];
+        pairs(k0 + c0, n, 0x80000000u | static_cast<uint32_t>(j + 1), ip, second, unused);
       }
       double* t0 = theta + static_cast<size_t>(j) * ld + c0;
       finish_pair(ip, scale, j, n, u1, u2, second, t0, t0 + ld);
@@ -82,13 +95,19 @@ void draw_one(const InitParams& ip, const double* scale, uint64_t k, double* the
   alignas(64) double u1[kMaxLanes], u2[kMaxLanes], se[kMaxLanes], so[kMaxLanes], even[kMaxLanes], odd[kMaxLanes];
   for (int q0 = 0; q0 < pairs; q0 += kMaxLanes) {
     const int n = pairs - q0 < kMaxLanes ? pairs - q0 : kMaxLanes;
-    for (int g = 0; g < n; g += kLanes) {
-      vu draw;
-      for (int l = 0; l < kLanes; ++l) draw[l] = static_cast<uint64_t>(q0 + g + l);
-      vd a, b;
-      uniform_pair(draw, bcast_u(k), ip.stream, ip.key, a, b);
-      store(u1 + g, a);
-      store(u2 + g, b);
+    int g = 0;
+    for (; g + 4 * kLanes <= n; g += 4 * kLanes) {
+      vu draw[4], particle[4];
+      for (int h = 0; h < 4; ++h) {
+        particle[h] = bcast_u(k);
+        for (int l = 0; l < kLanes; ++l) draw[h][l] = static_cast<uint64_t>(q0 + g + h * kLanes + l);
+      }
+      uniform_pairs<4>(draw, particle, ip.stream, ip.key, u1 + g, u2 + g);
+    }
+    for (; g < n; g += kLanes) {
+      vu draw[1], particle[1] = {bcast_u(k)};
+      for (int l = 0; l < kLanes; ++l) draw[0][l] = static_cast<uint64_t>(q0 + g + l);
+      uniform_pairs<1>(draw, particle, ip.stream, ip.key, u1 + g, u2 + g);
     }
     if (!all_normal && !all_uniform) {  // mixed: pair by pair (the MSE path draws mixed tiles with draw_soa)
       for (int p = 0; p < n; ++p) {

@@ -6,7 +6,8 @@
 //
 // - vd / vu: 8 doubles / 8 uint64 in one value; the compiler maps them to AVX-512 registers,
 //   or to two AVX2 (four SSE2) registers on narrower machines, with the same results per lane.
-// - Transcendentals over arrays of lanes go through glibc's libmvec: the `declare simd`
+// - Transcendentals over arrays of lanes go through glibc's libmvec (exp, expm1, log, log1p, sin,
+//   cos): the `declare simd`
 //   declarations below let GCC call its vector variants from `#pragma omp simd` loops (this
 //   needs -fno-math-errno on the unit; CMakeLists.txt sets it for engine_omp.cpp). libmvec
 //   agrees with scalar glibc to a few ulp, not bitwise.
@@ -40,7 +41,7 @@ double sin(double) noexcept;
 #pragma omp declare simd notinbranch
 double cos(double) noexcept;
 #pragma omp declare simd notinbranch
-double tanh(double) noexcept;
+double expm1(double) noexcept;
 }
 
 namespace mltemp::simd {
@@ -52,12 +53,10 @@ typedef int64_t vi __attribute__((vector_size(64)));
 
 inline vd bcast(double x) { return vd{x, x, x, x, x, x, x, x}; }
 inline vu bcast_u(uint64_t x) { return vu{x, x, x, x, x, x, x, x}; }
-inline vd load(const double* p) {
-  vd v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(double* p, vd v) { std::memcpy(p, &v, sizeof v); }
+// Unaligned loads and stores of 8 lanes (plain vmovupd; memcpy compiled to masked byte moves).
+typedef double vd_unaligned __attribute__((vector_size(64), aligned(8), may_alias));
+inline vd load(const double* p) { return *reinterpret_cast<const vd_unaligned*>(p); }
+inline void store(double* p, vd v) { *reinterpret_cast<vd_unaligned*>(p) = v; }
 
 // a * b + c with one rounding per lane (the fma of the scalar functors).
 inline vd vfma(vd a, vd b, vd c) {
@@ -101,22 +100,33 @@ struct Words {
   vu w0, w1, w2, w3;
 };
 
-inline Words philox(vu c0, vu c1, vu c2, vu c3, uint64_t key) {
+// G independent groups at once: the ten rounds are a chain of dependent multiplies, so
+// interleaving groups keeps the multipliers busy.
+template <int G>
+inline void philox_groups(Words (&w)[G], uint64_t key) {
   const vu mask = bcast_u(0xFFFFFFFFull);
   const vu m0 = bcast_u(0xD2511F53u), m1 = bcast_u(0xCD9E8D57u);
   uint32_t k0 = static_cast<uint32_t>(key), k1 = static_cast<uint32_t>(key >> 32);
   for (int r = 0; r < 10; ++r) {
-    const vu p0 = mul32(c0, m0), p1 = mul32(c2, m1);
-    const vu y0 = (p1 >> 32) ^ c1 ^ bcast_u(k0);
-    const vu y2 = (p0 >> 32) ^ c3 ^ bcast_u(k1);
-    c0 = y0;
-    c1 = p1 & mask;
-    c2 = y2;
-    c3 = p0 & mask;
+    const vu kv0 = bcast_u(k0), kv1 = bcast_u(k1);
+    for (int g = 0; g < G; ++g) {
+      const vu p0 = mul32(w[g].w0, m0), p1 = mul32(w[g].w2, m1);
+      const vu y0 = (p1 >> 32) ^ w[g].w1 ^ kv0;
+      const vu y2 = (p0 >> 32) ^ w[g].w3 ^ kv1;
+      w[g].w0 = y0;
+      w[g].w1 = p1 & mask;
+      w[g].w2 = y2;
+      w[g].w3 = p0 & mask;
+    }
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
-  return Words{c0, c1, c2, c3};
+}
+
+inline Words philox(vu c0, vu c1, vu c2, vu c3, uint64_t key) {
+  Words w[1] = {{c0, c1, c2, c3}};
+  philox_groups<1>(w, key);
+  return w[0];
 }
 
 // u01_open of (hi, lo) per lane: a 53-bit uniform in (0, 1).
@@ -126,12 +136,20 @@ inline vd u01(vu hi, vu lo) {
   return (d + bcast(0.5)) * bcast(1.0 / 9007199254740992.0);
 }
 
-// Uniform pairs (u1, u2) of Philox draws, 8 lanes: counters {draw, particle_lo, particle_hi,
-// stream} exactly as philox_words, so u1/u2 equal draw_particle's bits.
-inline void uniform_pair(vu draw, vu particle, uint32_t stream, uint64_t key, vd& u1, vd& u2) {
-  const Words w = philox(draw, particle & bcast_u(0xFFFFFFFFull), particle >> 32, bcast_u(stream), key);
-  u1 = u01(w.w0, w.w1);
-  u2 = u01(w.w2, w.w3);
+// Uniform pairs (u1, u2) of Philox draws for G groups of 8 lanes: counters {draw, particle_lo,
+// particle_hi, stream} exactly as philox_words, so u1/u2 equal draw_particle's bits. Lane l of
+// group g lands at u1[g * kLanes + l].
+template <int G>
+inline void uniform_pairs(const vu (&draw)[G], const vu (&particle)[G], uint32_t stream, uint64_t key, double* u1,
+                          double* u2) {
+  Words w[G];
+  for (int g = 0; g < G; ++g)
+    w[g] = Words{draw[g], particle[g] & bcast_u(0xFFFFFFFFull), particle[g] >> 32, bcast_u(stream)};
+  philox_groups<G>(w, key);
+  for (int g = 0; g < G; ++g) {
+    store(u1 + g * kLanes, u01(w[g].w0, w[g].w1));
+    store(u2 + g * kLanes, u01(w[g].w2, w[g].w3));
+  }
 }
 
 // Draws particles into a structure-of-arrays tile: coordinate j of particle k0 + p goes to

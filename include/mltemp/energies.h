@@ -25,15 +25,17 @@ struct MseEnergy {
   MLTEMP_HD int work_size() const { return 0; }
 
   // The energy of theta (coordinate j at theta[j * stride]) given A and b wherever they live
-  // (the blob, or a GPU block's shared copy): one order of operations for every path.
+  // (the blob, or a GPU block's shared copy): one order of operations for every path. A is
+  // symmetric, so theta'A theta = sum_i theta_i (A_ii theta_i + 2 sum_{j<i} A_ij theta_j): the
+  // lower triangle, half the multiply-adds.
   MLTEMP_HD double eval(const double* a, const double* b, const double* theta, int stride) const {
     double quad = 0.0, lin = 0.0, sq = 0.0, ab = 0.0;
     for (int i = 0; i < m; ++i) {
       const double* row = a + i * m;
       double r = 0.0;
-      for (int j = 0; j < m; ++j) r = fma(row[j], theta[j * stride], r);
+      for (int j = 0; j < i; ++j) r = fma(row[j], theta[j * stride], r);
       const double ti = theta[i * stride];
-      quad = fma(ti, r, quad);
+      quad = fma(ti, fma(row[i], ti, 2.0 * r), quad);
       lin = fma(ti, b[i], lin);
       sq = fma(ti, ti, sq);
       ab += ti < 0.0 ? -ti : ti;
@@ -102,10 +104,19 @@ constexpr int kMlpMaxLayers = 8;
 
 enum MlpActivation : int { kMlpTanh = 0, kMlpSigmoid = 1, kMlpRelu = 2 };
 
+// tanh through expm1: accurate to a few ulp like the libraries' tanh, and half again as fast in
+// the CPU lanes (libmvec's expm1 against its tanh), so every path uses this one form.
+MLTEMP_HD inline double mlp_tanh(double z) {
+  const double e = expm1(-2.0 * fabs(z));
+  return copysign(-e / (e + 2.0), z);
+}
+
+MLTEMP_HD inline double mlp_sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
 MLTEMP_HD inline double mlp_g(int act, double z) {
   if (act == kMlpRelu) return z > 0.0 ? z : 0.0;
-  if (act == kMlpTanh) return tanh(z);
-  return 1.0 / (1.0 + exp(-z));
+  if (act == kMlpTanh) return mlp_tanh(z);
+  return mlp_sigmoid(z);
 }
 
 struct MlpEnergy {
