@@ -48,7 +48,7 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
       runner = make_emulate_runner(energy, setup.init, setup.blob, total, batch, o.threads, o.emulate_shuffle);
       break;
     default:
-      runner = make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+      runner = make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads, o.gemm_only);
   }
   std::vector<Moments<K>> partial(batch);
   auto fold = std::make_unique<PairwiseFolder<K>>();

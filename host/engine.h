@@ -50,6 +50,10 @@ struct RunOptions {
   // kEmulate only: 0 runs each block's threads in order, anything else shuffles them at every
   // phase (a race between threads then changes the result).
   uint64_t emulate_shuffle = 0;
+  // kOmp only, for bench/gemm_part: evaluate the GEMM-shaped part alone (z = theta . x for the
+  // data passes, the layer products for networks; no loss, no activation). The observables are
+  // then meaningless.
+  bool gemm_only = false;
   // Called after each batch with the particles done so far at this point.
   std::function<void(uint64_t)> progress;
 };
@@ -68,7 +72,7 @@ class ChunkRunner {
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
                                                            const std::vector<double>& blob, uint64_t total,
-                                                           uint64_t max_chunks, int threads);
+                                                           uint64_t max_chunks, int threads, bool gemm_only);
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_reference_runner(const Energy& e, const InitParams& init,
                                                                  const std::vector<double>& blob, uint64_t total,

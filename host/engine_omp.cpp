@@ -148,8 +148,9 @@ class MseTiles {
 template <class Loss>
 class LinearDataTiles {
  public:
-  LinearDataTiles(const LinearDataEnergy<Loss>& e, const InitParams& ip, const std::vector<double>& blob)
-      : e_(e), ip_(ip), blob_(blob.data()), theta_(static_cast<size_t>(e.m) * kTile) {}
+  LinearDataTiles(const LinearDataEnergy<Loss>& e, const InitParams& ip, const std::vector<double>& blob,
+                  bool gemm_only)
+      : e_(e), ip_(ip), blob_(blob.data()), gemm_only_(gemm_only), theta_(static_cast<size_t>(e.m) * kTile) {}
 
   void operator()(uint64_t k0, int count, double* obs) {
     for (int t0 = 0; t0 < count; t0 += kTile) {
@@ -189,6 +190,10 @@ class LinearDataTiles {
   }
 
   void add_loss(double yi, const double* z, double* sum) const {
+    if (gemm_only_) {  // benchmark probe: the products alone (a sum keeps them alive)
+      for (int p = 0; p < kGroup; ++p) sum[p] += z[p];
+      return;
+    }
     const Loss loss = e_.loss;
 #pragma omp simd
     for (int p = 0; p < kGroup; ++p) sum[p] += loss(yi, z[p]);
@@ -197,6 +202,7 @@ class LinearDataTiles {
   LinearDataEnergy<Loss> e_;
   InitParams ip_;
   const double* blob_;
+  bool gemm_only_;
   std::vector<double> theta_;
 };
 
@@ -236,8 +242,9 @@ class MlpTiles {
   static constexpr int K = MlpEnergy::kObs;
   static constexpr int kMlpPoints = 32;  // points per tile
 
-  MlpTiles(const MlpEnergy& e, const InitParams& ip, const std::vector<double>& blob, const MlpPadded& pad)
-      : e_(e), ip_(ip), blob_(blob.data()), pad_(pad), theta_(ip.dims) {
+  MlpTiles(const MlpEnergy& e, const InitParams& ip, const std::vector<double>& blob, const MlpPadded& pad,
+           bool gemm_only)
+      : e_(e), ip_(ip), blob_(blob.data()), pad_(pad), gemm_only_(gemm_only), theta_(ip.dims) {
     wt_.resize(pad_.wt_size);
     bias_.resize(pad_.bias_size);
     const size_t buf = static_cast<size_t>(kMlpPoints) * pad_.max_padded;
@@ -265,20 +272,22 @@ class MlpTiles {
       int lda = e_.widths[0];
       for (int l = 1; l <= L; ++l) {
         const int np = pad_.padded[l];
-        layer(l, in, lda, rows);
-        // (z - z*)^2 in lane partials, points in order
-        const double* zs = pad_.zstar[l - 1].data() + static_cast<size_t>(i0) * np;
-        for (int r = 0; r < rows; ++r)
-          for (int u = 0; u < np; u += kLanes) {
-            const vd d = load(z_.data() + static_cast<size_t>(r) * np + u) - load(zs + static_cast<size_t>(r) * np + u);
-            layer_acc[l - 1] = vfma(d, d, layer_acc[l - 1]);
-          }
-        if (l < L) {
-          double* h = h_[l % 2].data();
-          activate(z_.data(), h, rows * np);
-          in = h;
-          lda = np;
+        double* h = h_[l % 2].data();
+        // The benchmark probe times the products alone: hidden layers straight into h.
+        layer(l, in, lda, rows, gemm_only_ && l < L ? h : z_.data());
+        if (!gemm_only_) {
+          // (z - z*)^2 in lane partials, points in order
+          const double* zs = pad_.zstar[l - 1].data() + static_cast<size_t>(i0) * np;
+          for (int r = 0; r < rows; ++r)
+            for (int u = 0; u < np; u += kLanes) {
+              const vd d =
+                  load(z_.data() + static_cast<size_t>(r) * np + u) - load(zs + static_cast<size_t>(r) * np + u);
+              layer_acc[l - 1] = vfma(d, d, layer_acc[l - 1]);
+            }
+          if (l < L) activate(z_.data(), h, rows * np);
         }
+        in = h;
+        lda = np;
       }
       for (int r = 0; r < rows; ++r) {  // output width 1: unit 0 of the last layer
         const double res = y[i0 + r] - z_[static_cast<size_t>(r) * pad_.padded[L]];
@@ -307,16 +316,16 @@ class MlpTiles {
     }
   }
 
-  // z_[r][u] = b_u + sum_c in[r][c] wt[c][u], the fma chain of MlpEnergy in c order.
-  void layer(int l, const double* in, int lda, int rows) {
+  // out[r][u] = b_u + sum_c in[r][c] wt[c][u], the fma chain of MlpEnergy in c order.
+  void layer(int l, const double* in, int lda, int rows, double* out) {
     const int nin = e_.widths[l - 1], np = pad_.padded[l];
     const double* wt = wt_.data() + pad_.wt_off[l - 1];
     const double* b = bias_.data() + pad_.bias_off[l - 1];
     for (int u0 = 0; u0 < np; u0 += kGroup) {
       if (u0 + kGroup <= np)
-        block<2>(in, lda, wt + u0, np, b + u0, nin, rows, z_.data() + u0, np);
+        block<2>(in, lda, wt + u0, np, b + u0, nin, rows, out + u0, np);
       else
-        block<1>(in, lda, wt + u0, np, b + u0, nin, rows, z_.data() + u0, np);
+        block<1>(in, lda, wt + u0, np, b + u0, nin, rows, out + u0, np);
     }
   }
 
@@ -360,6 +369,7 @@ class MlpTiles {
   InitParams ip_;
   const double* blob_;
   const MlpPadded& pad_;
+  bool gemm_only_;
   std::vector<double> theta_, wt_, bias_, z_, h_[2];
 };
 
@@ -367,8 +377,9 @@ template <class Energy>
 class OmpRunner final : public ChunkRunner<Energy::kObs> {
  public:
   static constexpr int K = Energy::kObs;
-  OmpRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total, int threads)
-      : energy_(e), init_(init), blob_(blob), total_(total), threads_(threads) {
+  OmpRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total, int threads,
+            bool gemm_only)
+      : energy_(e), init_(init), blob_(blob), total_(total), threads_(threads), gemm_only_(gemm_only) {
     if constexpr (std::is_same_v<Energy, MlpEnergy>) pad_ = std::make_unique<MlpPadded>(e, blob_.data());
   }
 
@@ -377,9 +388,9 @@ class OmpRunner final : public ChunkRunner<Energy::kObs> {
       if constexpr (std::is_same_v<Energy, MseEnergy>)
         return MseTiles(energy_, init_, blob_);
       else if constexpr (std::is_same_v<Energy, MlpEnergy>)
-        return MlpTiles(energy_, init_, blob_, *pad_);
+        return MlpTiles(energy_, init_, blob_, *pad_, gemm_only_);
       else
-        return LinearDataTiles<decltype(energy_.loss)>(energy_, init_, blob_);
+        return LinearDataTiles<decltype(energy_.loss)>(energy_, init_, blob_, gemm_only_);
     });
   }
 
@@ -389,6 +400,7 @@ class OmpRunner final : public ChunkRunner<Energy::kObs> {
   std::vector<double> blob_;
   uint64_t total_;
   int threads_;
+  bool gemm_only_;
   std::unique_ptr<MlpPadded> pad_;
 };
 
@@ -397,13 +409,13 @@ class OmpRunner final : public ChunkRunner<Energy::kObs> {
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
                                                            const std::vector<double>& blob, uint64_t total,
-                                                           uint64_t /*max_chunks*/, int threads) {
-  return std::make_unique<OmpRunner<Energy>>(e, init, blob, total, threads);
+                                                           uint64_t /*max_chunks*/, int threads, bool gemm_only) {
+  return std::make_unique<OmpRunner<Energy>>(e, init, blob, total, threads, gemm_only);
 }
 
 #define MLTEMP_INSTANTIATE_OMP(E)                                    \
   template std::unique_ptr<ChunkRunner<E::kObs>> make_omp_runner<E>( \
-      const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t, int);
+      const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t, int, bool);
 MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_OMP)
 
 }  // namespace mltemp
