@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "file_lock.h"
 #include "h5_writer.h"
 #include "merge.h"
 #include "test_util.h"
@@ -33,13 +34,6 @@ test::CommandResult mltemp_cmd(const std::string& args) { return test::shell(std
 std::string write_text(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
   return path;
-}
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -191,7 +185,7 @@ TEST(Merge, PartsThatAreNotOfOneRunAreRefusedNamingTheField) {
   const auto parts = run_parts(dir, cfg);  // part_2, part_1, part_0
   const std::string out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --name earlier --quiet --out " + out).code, 0);
-  const std::string before = bytes_of(out);
+  const std::string before = read_file_bytes(out);
   // A CSV run whose data file changes between two parts.
   auto csv = [](int first) {
     std::string t = "x1,x2,y\n";
@@ -229,7 +223,7 @@ TEST(Merge, PartsThatAreNotOfOneRunAreRefusedNamingTheField) {
     EXPECT_TRUE(has(r.out, "mltemp: error: cannot merge run 'lin': ")) << r.out;
     EXPECT_TRUE(has(r.out, c.fragment)) << r.out;
     EXPECT_TRUE(has(r.out, "(parts of one run differ only in their scales)")) << r.out;
-    EXPECT_EQ(bytes_of(out), before) << "the output changed: " << c.fragment;
+    EXPECT_EQ(read_file_bytes(out), before) << "the output changed: " << c.fragment;
   }
   EXPECT_TRUE(test::strays(dir).empty());
 }
@@ -263,11 +257,11 @@ TEST(Merge, ARunNameInTheOutputNeedsReplace) {
   const auto parts = run_parts(dir, cfg);
   const std::string out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --set 'sweep.points=2' --quiet --out " + out).code, 0);  // also "lin"
-  const std::string before = bytes_of(out);
+  const std::string before = read_file_bytes(out);
   const auto r = mltemp_cmd("merge " + out + joined(parts));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_TRUE(has(r.out, "already has a run named 'lin'; pass --replace")) << r.out;
-  EXPECT_EQ(bytes_of(out), before);
+  EXPECT_EQ(read_file_bytes(out), before);
   EXPECT_TRUE(test::strays(dir).empty());
   const auto ok = mltemp_cmd("merge --replace " + out + joined(parts));
   ASSERT_EQ(ok.code, 0) << ok.out;
@@ -379,13 +373,13 @@ TEST(Merge, AnOutputLockedTooLongIsAnIoErrorAndLosesNothing) {
   const auto parts = run_parts(dir, cfg);
   const std::string out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --name earlier --quiet --out " + out).code, 0);
-  const std::string before = bytes_of(out);
+  const std::string before = read_file_bytes(out);
   test::LockHolder holder(out + ".lock");
   const auto r =
       test::shell("MLTEMP_LOCK_TIMEOUT=0.2 " + std::string(MLTEMP_BINARY) + " merge --quiet " + out + joined(parts));
   EXPECT_EQ(r.code, 4) << r.out;
   EXPECT_TRUE(has(r.out, "is unchanged: none of its earlier runs was lost")) << r.out;
-  EXPECT_EQ(bytes_of(out), before);
+  EXPECT_EQ(read_file_bytes(out), before);
   const auto at = r.out.find("The results are saved in ");
   ASSERT_NE(at, std::string::npos) << r.out;
   const std::string rescue = r.out.substr(at + 25, r.out.find(" (a results file", at) - at - 25);
