@@ -178,10 +178,16 @@ std::string short_name(const std::string& key) {
   return dot == std::string::npos ? key : key.substr(dot + 1);
 }
 
-// "10 (command line)" for "particles = 10  # command line"; "unset" for "# particles = (unset)".
+constexpr const char* kDiffers = "differs between the merged parts: ";
+
+// "10 (command line)" for "particles = 10  # command line"; "unset" for "# particles = (unset)";
+// "1 (file), 2 (file)" for a merged run's "# threads = (differs between the merged parts: ...)".
 std::string echo_value(const std::string& line) {
-  if (line.rfind("# ", 0) == 0) return "unset";
   const size_t eq = line.find(" = ") + 3, hash = line.rfind("  # ");
+  if (line.rfind("# ", 0) == 0) {
+    std::string v = line.substr(eq + 1, line.size() - eq - 2);  // inside the parentheses
+    return v.rfind(kDiffers, 0) == 0 ? v.substr(std::strlen(kDiffers)) : v;
+  }
   if (hash == std::string::npos || hash < eq) return line.substr(eq);
   return line.substr(eq, hash - eq) + " (" + line.substr(hash + 4) + ")";
 }
@@ -276,7 +282,7 @@ std::string merged_effective(const Parts& p, const FreeValues& free, const std::
     }
     std::string vals;
     for (const auto& v : f->second) vals += (vals.empty() ? "" : ", ") + v;
-    out += "# " + short_name(l.key) + " = (differs between the merged parts: " + vals + ")\n";
+    out += "# " + short_name(l.key) + " = (" + kDiffers + vals + ")\n";
   }
   return out;
 }

@@ -337,7 +337,7 @@ TEST(Merge, IdenticalDuplicateScalesAreKeptOnceDifferentOnesRefused) {
   EXPECT_INPUT_ERROR(merge_run({a, e}), "array '" + e.run.arrays.back().path + "' at flat index ");
 }
 
-TEST(Merge, ThreadsBatchAndBackendMayDifferAndAreMarked) {
+TEST(Merge, ThreadsAndBatchMayDifferAndAreMarked) {
   const std::string dir = folder("free");
   const std::string cfg = write_text(dir + "/c.toml", kSweep);
   const std::string whole = dir + "/whole.h5", out = dir + "/out.h5";
@@ -365,6 +365,20 @@ TEST(Merge, ThreadsBatchAndBackendMayDifferAndAreMarked) {
                   "4096 (command line))"))
       << eff;
   EXPECT_TRUE(has(eff, "from = 0.5  # file\nto = 100.0  # file\npoints = 3  # file\n")) << eff;
+  // A merged run merged again keeps the values it lists.
+  const std::string extra = dir + "/extra.h5", again = dir + "/again.h5";
+  ASSERT_EQ(mltemp_cmd("run " + cfg +
+                       " --set 'sweep.scales=[1000.0]' --set sweep.from=1000.0 --threads 4 --quiet --out " + extra)
+                .code,
+            2);  // scales and from/to/points together are refused, as in a config file
+  ASSERT_EQ(mltemp_cmd("run " + cfg + " " + split_lines(cfg)[0] + " --set sweep.from=1000.0 --set sweep.to=1000.0 " +
+                       "--threads 4 --quiet --out " + extra)
+                .code,
+            0);
+  ASSERT_EQ(mltemp_cmd("merge --quiet " + again + " " + out + " " + extra).code, 0);
+  EXPECT_TRUE(has(read_run_attr(again, "lin", "config_effective"),
+                  "# threads = (differs between the merged parts: 1 (command line), 2 (command line), 3 (command "
+                  "line), 4 (command line))"));
 }
 
 TEST(Merge, AnOutputLockedTooLongIsAnIoErrorAndLosesNothing) {
