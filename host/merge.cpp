@@ -535,9 +535,14 @@ RunResult merge_parts(Parts p) {
         break;
       }
       case Rule::kJoin: {
-        std::vector<std::string> seen;
+        std::vector<std::string> seen;  // a merged part's own list ("omp, cuda") counts value by value
         for (const Attr* a : all_of(name))
-          if (std::find(seen.begin(), seen.end(), a->text) == seen.end()) seen.push_back(a->text);
+          for (size_t b = 0; b <= a->text.size();) {
+            const size_t e = std::min(a->text.find(", ", b), a->text.size());
+            const std::string v = a->text.substr(b, e - b);
+            if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
+            b = e + 2;
+          }
         std::string j;
         for (const auto& s : seen) j += (j.empty() ? "" : ", ") + s;
         put(out.text_attrs, name, j);
