@@ -1,7 +1,6 @@
 // Helpers shared by the tests: error-path checks, and running whole configs.
 #pragma once
 
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
