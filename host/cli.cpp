@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "errors.h"
 #include "h5_writer.h"
+#include "merge.h"
 #include "run.h"
 #include "validate.h"
 
@@ -183,6 +184,39 @@ int cmd_validate(const std::string& out, bool quiet, double factor, const Overri
   return kExitOk;
 }
 
+// `mltemp merge OUT.h5 PART.h5...` (host/merge.h): parts are read and checked before OUT is
+// touched; OUT is then written like a run's output (locked, kept on failure, rescue file).
+int cmd_merge(const std::string& out, const std::vector<std::string>& parts, bool replace, bool quiet) {
+  std::vector<MergedRun> merged = merge_files(parts);
+  std::vector<RunResult> runs;
+  std::vector<std::string> names;
+  std::ostringstream report;
+  for (auto& m : merged) {
+    int64_t scales = 0;
+    for (const auto& [k, v] : m.run.int_attrs)
+      if (k == "scales") scales = v;
+    if (m.sources.size() == 1)
+      report << "copied /runs/" << m.run.name << " from " << m.sources[0] << "\n";
+    else
+      report << "merged /runs/" << m.run.name << ": " << scales << " scales from " << m.sources.size() << " parts\n";
+    names.push_back(m.run.name);
+    runs.push_back(std::move(m.run));
+  }
+  check_output_path(out, names, replace);
+  if (!quiet) std::cout << report.str() << std::flush;
+  write_or_rescue(out, runs, {}, replace, report.str(), !quiet);
+  if (!quiet) std::printf("wrote %zu run%s to %s\n", runs.size(), runs.size() == 1 ? "" : "s", out.c_str());
+  return kExitOk;
+}
+
+// `mltemp split CONFIG`: one line per scale, the overrides that run that scale alone.
+int cmd_split(const std::string& config_path, const Overrides& ov, CLI::App* app) {
+  Config cfg = Config::from_file(config_path);
+  ov.apply(cfg, app);
+  for (const auto& line : split_overrides(cfg)) std::cout << line << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -214,6 +248,28 @@ int cli_main(int argc, char** argv) {
   val->add_option("--particle-factor", factor, "scale every row's particle count (default 1)");
   val->add_flag("--quiet", vquiet, "no notices");
 
+  std::string merge_out, split_config;
+  std::vector<std::string> merge_parts;
+  bool merge_replace = false, merge_quiet = false;
+  CLI::App* mrg = app.add_subcommand(
+      "merge",
+      "merge results files: parts of one run (same name, config but the scales, data, seed, particles) "
+      "become one run sorted by scale; other runs are copied side by side");
+  mrg->add_option("out", merge_out, "output HDF5 file (runs are added to an existing mltemp file)")
+      ->required()
+      ->type_name("OUT.h5");
+  mrg->add_option("parts", merge_parts, "results files to merge")->required()->type_name("PART.h5");
+  mrg->add_flag("--replace", merge_replace, "replace runs of the same names in OUT.h5 (else exit 2)");
+  mrg->add_flag("--quiet", merge_quiet, "print nothing but errors");
+  mrg->footer(kExitCodesHelp);
+  Overrides sov;
+  CLI::App* spl =
+      app.add_subcommand("split",
+                         "print, one line per scale of a config's sweep, the --set arguments that run that scale alone "
+                         "(for job arrays: scripts/slurm/)");
+  spl->add_option("config", split_config, "config file (TOML)")->required()->type_name("FILE.toml");
+  sov.add_to(spl);
+
   app.add_subcommand("systems", "list the paper rows validate checks, with equation numbers");
   app.footer(kExitCodesHelp);
 
@@ -226,6 +282,8 @@ int cli_main(int argc, char** argv) {
   try {
     if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, replace, ov, run);
     if (val->parsed()) return cmd_validate(validate_out, vquiet, factor, vov, val);
+    if (mrg->parsed()) return cmd_merge(merge_out, merge_parts, merge_replace, merge_quiet);
+    if (spl->parsed()) return cmd_split(split_config, sov, spl);
     std::cout << list_systems();
     return kExitOk;
   } catch (const InputError& e) {

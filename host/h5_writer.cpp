@@ -258,11 +258,14 @@ Id read_access() {
 }
 
 // Opens an existing mltemp results file; InputError when it is not one, or is newer than this
-// build reads. `version` receives its format_version.
-Id open_results(const std::string& path, int* version = nullptr) {
+// build reads. `version` receives its format_version. `reading`: the file is only read (the
+// messages then say nothing about refusing to overwrite it).
+Id open_results(const std::string& path, int* version = nullptr, bool reading = false) {
+  const std::string refuse = reading ? "" : "; refusing to overwrite it";
+  const std::string refuse_modify = reading ? "" : "; refusing to modify it";
   const htri_t is = H5Fis_hdf5(path.c_str());
-  if (is < 0) throw InputError(path + ": cannot be read as an HDF5 file; refusing to overwrite it");
-  if (is == 0) throw InputError(path + ": exists but is not an HDF5 file; refusing to overwrite it");
+  if (is < 0) throw InputError(path + ": cannot be read as an HDF5 file" + refuse);
+  if (is == 0) throw InputError(path + ": exists but is not an HDF5 file" + refuse);
   Id fapl = read_access();
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
   if (f < 0) throw InputError(path + ": cannot open the HDF5 file (" + current_failure().reason + ")");
@@ -271,9 +274,9 @@ Id open_results(const std::string& path, int* version = nullptr) {
   const auto type = read_text_attr(root, "filetype");
   if (type != std::string(kFileType))
     throw InputError(path + ": HDF5 file is not an mltemp results file (filetype " +
-                     (type ? "'" + *type + "'" : "missing or not text") + "); refusing to modify it");
+                     (type ? "'" + *type + "'" : "missing or not text") + ")" + refuse_modify);
   const auto v = read_number_attr(root, "format_version");
-  if (!v) throw InputError(path + ": mltemp results file without a numeric format_version; refusing to modify it");
+  if (!v) throw InputError(path + ": mltemp results file without a numeric format_version" + refuse_modify);
   if (!(*v >= 1) || *v != std::floor(*v) || *v > 1e9)
     throw InputError(path + ": format_version " + std::to_string(*v) + " is not a valid version");
   if (*v > kFormatVersion)
@@ -556,12 +559,12 @@ std::string rescue_results(const std::string& path, const std::vector<RunResult>
   return "";
 }
 
-Table read_table(const std::string& path, const std::string& run, const std::string& name) {
-  quiet_hdf5();
-  Id file = open_results(path);
-  const std::string loc = run.empty() ? "/" + name : "/runs/" + run + "/" + name;
-  const std::string what = path + ":" + loc;
-  Id ds(H5Dopen2(file, loc.c_str(), H5P_DEFAULT), H5Dclose, "open " + what);
+namespace {
+
+// ---- reading ----
+
+// A table from its dataset (`what` names it in messages).
+Table table_of(hid_t ds, const std::string& name, const std::string& what) {
   Id type(H5Dget_type(ds), H5Tclose, "type of " + what);
   if (H5Tget_class(type) != H5T_COMPOUND) throw InputError(what + ": not a table (compound dataset)");
   Id space(H5Dget_space(ds), H5Sclose, "space of " + what);
@@ -635,38 +638,8 @@ Table read_table(const std::string& path, const std::string& run, const std::str
   return t;
 }
 
-std::vector<std::string> read_run_names(const std::string& path) {
-  quiet_hdf5();
-  Id file = open_results(path);
-  return run_names(file);
-}
-
-std::string read_run_attr(const std::string& path, const std::string& run, const std::string& attr) {
-  quiet_hdf5();
-  Id file = open_results(path);
-  Id g(H5Gopen2(file, ("/runs/" + run).c_str(), H5P_DEFAULT), H5Gclose, path + ": open run " + run);
-  return read_text_attr(g, attr).value_or("");
-}
-
-int64_t read_run_int_attr(const std::string& path, const std::string& run, const std::string& attr) {
-  quiet_hdf5();
-  Id file = open_results(path);
-  Id g(H5Gopen2(file, ("/runs/" + run).c_str(), H5P_DEFAULT), H5Gclose, path + ": open run " + run);
-  const auto a = open_attr(g, attr);
-  const std::string what = path + ": attribute '" + attr + "' of /runs/" + run;
-  if (!a) throw InputError(what + ": missing");
-  if (a->cls != H5T_INTEGER) throw InputError(what + ": not stored as an integer");
-  int64_t v = 0;
-  check_ok(H5Aread(a->attr, H5T_NATIVE_INT64, &v), "read " + what);
-  return v;
-}
-
-ArrayData read_array(const std::string& path, const std::string& run, const std::string& name) {
-  quiet_hdf5();
-  Id file = open_results(path);
-  const std::string loc = "/runs/" + run + "/" + name;
-  const std::string what = path + ":" + loc;
-  Id ds(H5Dopen2(file, loc.c_str(), H5P_DEFAULT), H5Dclose, "open " + what);
+// An array (any numeric dataset, read as doubles) from its dataset.
+ArrayData array_of(hid_t ds, const std::string& name, const std::string& what) {
   Id space(H5Dget_space(ds), H5Sclose, "space of " + what);
   const int nd = H5Sget_simple_extent_ndims(space);
   if (nd < 0) fail("rank of " + what);
@@ -680,10 +653,116 @@ ArrayData read_array(const std::string& path, const std::string& run, const std:
   return a;
 }
 
+}  // namespace
+
+Table read_table(const std::string& path, const std::string& run, const std::string& name) {
+  quiet_hdf5();
+  Id file = open_results(path, nullptr, /*reading=*/true);
+  const std::string loc = run.empty() ? "/" + name : "/runs/" + run + "/" + name;
+  const std::string what = path + ":" + loc;
+  Id ds(H5Dopen2(file, loc.c_str(), H5P_DEFAULT), H5Dclose, "open " + what);
+  return table_of(ds, name, what);
+}
+
+std::vector<std::string> read_run_names(const std::string& path) {
+  quiet_hdf5();
+  Id file = open_results(path, nullptr, /*reading=*/true);
+  return run_names(file);
+}
+
+std::string read_run_attr(const std::string& path, const std::string& run, const std::string& attr) {
+  quiet_hdf5();
+  Id file = open_results(path, nullptr, /*reading=*/true);
+  Id g(H5Gopen2(file, ("/runs/" + run).c_str(), H5P_DEFAULT), H5Gclose, path + ": open run " + run);
+  return read_text_attr(g, attr).value_or("");
+}
+
+int64_t read_run_int_attr(const std::string& path, const std::string& run, const std::string& attr) {
+  quiet_hdf5();
+  Id file = open_results(path, nullptr, /*reading=*/true);
+  Id g(H5Gopen2(file, ("/runs/" + run).c_str(), H5P_DEFAULT), H5Gclose, path + ": open run " + run);
+  const auto a = open_attr(g, attr);
+  const std::string what = path + ": attribute '" + attr + "' of /runs/" + run;
+  if (!a) throw InputError(what + ": missing");
+  if (a->cls != H5T_INTEGER) throw InputError(what + ": not stored as an integer");
+  int64_t v = 0;
+  check_ok(H5Aread(a->attr, H5T_NATIVE_INT64, &v), "read " + what);
+  return v;
+}
+
+ArrayData read_array(const std::string& path, const std::string& run, const std::string& name) {
+  quiet_hdf5();
+  Id file = open_results(path, nullptr, /*reading=*/true);
+  const std::string loc = "/runs/" + run + "/" + name;
+  const std::string what = path + ":" + loc;
+  Id ds(H5Dopen2(file, loc.c_str(), H5P_DEFAULT), H5Dclose, "open " + what);
+  return array_of(ds, name, what);
+}
+
+RunResult read_run(const std::string& path, const std::string& run) {
+  quiet_hdf5();
+  Id file = open_results(path, nullptr, /*reading=*/true);
+  const auto names = run_names(file);
+  if (std::find(names.begin(), names.end(), run) == names.end())
+    throw InputError(path + ": has no run named '" + run + "'");
+  const std::string loc = "/runs/" + run;
+  Id g(H5Gopen2(file, loc.c_str(), H5P_DEFAULT), H5Gclose, path + ": open run " + run);
+  RunResult r;
+  r.name = run;
+  std::vector<std::string> attrs;
+  auto add_name = [](hid_t, const char* n, const H5A_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(n);
+    return 0;
+  };
+  check_ok(H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, nullptr, add_name, &attrs), "attributes of " + loc);
+  for (const auto& name : attrs) {
+    const std::string what = path + ": attribute '" + name + "' of " + loc;
+    const auto a = open_attr(g, name);
+    if (a->cls == H5T_STRING) {
+      r.text_attrs.emplace_back(name, read_text_attr(g, name).value_or(""));
+    } else if (a->cls == H5T_INTEGER) {
+      int64_t v = 0;
+      check_ok(H5Aread(a->attr, H5T_NATIVE_INT64, &v), "read " + what);
+      r.int_attrs.emplace_back(name, v);
+    } else if (a->cls == H5T_FLOAT) {
+      double v = 0;
+      check_ok(H5Aread(a->attr, H5T_NATIVE_DOUBLE, &v), "read " + what);
+      r.num_attrs.emplace_back(name, v);
+    } else {
+      throw InputError(what + ": neither text nor a number");
+    }
+  }
+  std::vector<std::string> links;  // every path below the run, groups included
+  auto add_link = [](hid_t, const char* n, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(n);
+    return 0;
+  };
+  check_ok(H5Lvisit(g, H5_INDEX_NAME, H5_ITER_INC, add_link, &links), "contents of " + loc);
+  for (const auto& name : links) {
+    const std::string what = path + ":" + loc + "/" + name;
+    {
+      Id obj(H5Oopen(g, name.c_str(), H5P_DEFAULT), H5Oclose, "open " + what);
+      const H5I_type_t kind = H5Iget_type(obj);
+      if (kind == H5I_BADID) fail("kind of " + what);
+      if (kind != H5I_DATASET) continue;
+    }
+    Id ds(H5Dopen2(g, name.c_str(), H5P_DEFAULT), H5Dclose, "open " + what);
+    Id type(H5Dget_type(ds), H5Tclose, "type of " + what);
+    if (H5Tget_class(type) != H5T_COMPOUND) {
+      r.arrays.push_back(array_of(ds, name, what));
+    } else if (name.find('/') == std::string::npos) {
+      r.tables.push_back(table_of(ds, name, what));
+    } else {
+      throw InputError(what + ": a table below a run's subgroup is not an mltemp layout");
+    }
+  }
+  return r;
+}
+
 int read_format_version(const std::string& path) {
   quiet_hdf5();
   int v = 0;
-  open_results(path, &v);
+  open_results(path, &v, /*reading=*/true);
   return v;
 }
 

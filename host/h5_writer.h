@@ -55,6 +55,10 @@ std::string read_run_attr(const std::string& path, const std::string& run, const
 int64_t read_run_int_attr(const std::string& path, const std::string& run, const std::string& attr);
 // An array of a run, e.g. "data/X", as doubles.
 ArrayData read_array(const std::string& path, const std::string& run, const std::string& name);
+// A whole run as stored (`mltemp merge`): its attributes by type (text, integer, real; in name
+// order), its tables (compound datasets directly under the run) and its arrays (every other
+// dataset, at any depth, e.g. "data/X"). InputError when the file holds no such run.
+RunResult read_run(const std::string& path, const std::string& run);
 // The root's format_version (any integer or float type).
 int read_format_version(const std::string& path);
 

@@ -27,22 +27,8 @@ using mltemp::test::strays;
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;  // stdout + stderr
-};
-
-// Runs a shell command line (stdout and stderr together).
-Result shell(const std::string& cmd_line) {
-  const std::string cmd = "{ " + cmd_line + "; } 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Result = mltemp::test::CommandResult;
+using mltemp::test::shell;
 
 Result sh(const std::string& args) { return shell(std::string(MLTEMP_BINARY) + " " + args); }
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -39,7 +40,26 @@ std::string input_error_of(F f) {
   return "";
 }
 
-// ---- results files (test_hdf5, test_cli) ----
+// ---- the command line (test_cli, test_merge) ----
+
+struct CommandResult {
+  int code;         // the exit code (-1: ended by a signal)
+  std::string out;  // stdout + stderr
+};
+
+// Runs a shell command line (stdout and stderr together).
+inline CommandResult shell(const std::string& cmd_line) {
+  const std::string cmd = "{ " + cmd_line + "; } 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+// ---- results files (test_hdf5, test_cli, test_merge) ----
 
 // Temporaries, lock files and rescue files left in a folder by the results writer.
 inline std::vector<std::string> strays(const std::string& folder) {
