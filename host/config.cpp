@@ -72,8 +72,10 @@ std::vector<OptionSpec> build_table() {
       {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles", 1},
       {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed", 0},
       // 2^28 particles are 2^18 chunk partials (about 250 MB at most) held per batch.
-      {"mc.batch", T::kInt, int64_t{65536}, "particles per batch (memory bound; rounded up to 1024)", "", "batch", 1,
-       268435456},
+      {"mc.batch", T::kInt, int64_t{0},
+       "particles per batch (memory bound; rounded up to 1024); 0 picks per backend: 65536 on a CPU, 2^20 on a GPU "
+       "(2^17 for networks); never changes results",
+       "", "batch", 0, 268435456},
       {"mc.backend", T::kString, std::string("auto"),
        "auto (GPU if present), cuda, omp (CPU lanes), reference (scalar loop) or emulate (GPU kernels run on the CPU)",
        "auto,cuda,omp,reference,emulate", "backend"},

@@ -35,7 +35,11 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
   constexpr int K = Energy::kObs;
   const uint64_t total = o.particles;
   const uint64_t n_chunks = (total + kChunk - 1) / kChunk;
-  const uint64_t batch = std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
+  // The default batch: 64 chunks on a CPU; a GPU needs far more particles in flight, 2^20 (2^17
+  // for networks, whose fold partials are large). Batches never change results.
+  const uint64_t auto_chunks = o.backend == Backend::kCuda ? (K > 3 ? 128 : 1024) : 64;
+  const uint64_t batch =
+      o.batch_particles == 0 ? auto_chunks : std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
   std::unique_ptr<ChunkRunner<K>> runner;
   switch (o.backend) {
     case Backend::kCuda:

@@ -45,7 +45,7 @@ struct ObsStats {
 struct RunOptions {
   Backend backend = Backend::kOmp;
   uint64_t particles = 0;
-  uint64_t batch_particles = 65536;
+  uint64_t batch_particles = 0;  // 0: per backend (65536 on a CPU, 2^20 or 2^17 on a GPU)
   int threads = 0;  // 0: OpenMP's default
   // kEmulate only: 0 runs each block's threads in order, anything else shuffles them at every
   // phase (a race between threads then changes the result).

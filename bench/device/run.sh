@@ -11,9 +11,10 @@
 #      $OUT/RESULTS-device.md when $OUT is set, so that a remote run brings it back).
 # Without a GPU it stops after the build (exit 0, saying so): it must always build.
 #
-# Dependencies: the Debian packages of scripts/setup.sh. On a machine without them and without
-# a package manager (a lent GPU machine), carry the .deb files that bench/device/pack-deps.sh
-# downloads into .devdeps/: they are unpacked under /tmp/mltemp-devdeps and used from there.
+# Dependencies: the Debian packages of scripts/setup.sh. A lent GPU machine has CUDA but not
+# those libraries (and no network): there, run bench/device/prepare.sh here first and carry
+# build-device/ (the programs for sm_90 and x86-64-v4, and their libraries in build-device/lib);
+# this script then uses them instead of building.
 #   bench/device/run.sh [--build-only]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,30 +23,17 @@ build=build-device
 t_start=$(date +%s)
 log() { echo "device: $*" >&2; }
 
-# ---- dependencies -----------------------------------------------------------------------
-cmake_extra=()
-if ! [ -e /usr/include/toml++/toml.h ] && [ -d .devdeps ]; then
-  deps=/tmp/mltemp-devdeps
-  log "unpacking carried packages into $deps"
-  rm -rf "$deps" && mkdir -p "$deps"
-  for f in .devdeps/*.deb; do dpkg-deb -x "$f" "$deps" 2>/dev/null || (cd "$deps" && ar p "$root/$f" data.tar.xz | tar xJ); done
-  lib="$deps/usr/lib/x86_64-linux-gnu"
-  # Debian's library symlinks point at absolute paths: re-point them inside the prefix.
-  for l in "$lib"/*.so; do [ -L "$l" ] && ln -sf "$(basename "$(readlink "$l")")" "$l"; done
-  export CPATH="$deps/usr/include:$deps/usr/include/hdf5/serial${CPATH:+:$CPATH}"
-  export LIBRARY_PATH="$lib:$lib/hdf5/serial${LIBRARY_PATH:+:$LIBRARY_PATH}"
-  export LD_LIBRARY_PATH="$lib:$lib/hdf5/serial${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  cmake_extra+=(-DCMAKE_PREFIX_PATH="$deps/usr;$lib/cmake" -DHDF5_ROOT="$deps/usr"
-                -DHDF5_INCLUDE_DIRS="$deps/usr/include/hdf5/serial")
+# ---- build (or the carried build) ----------------------------------------------------------
+if [ -x "$build/mltemp" ] && [ -d "$build/lib" ] && [ ! -e /usr/include/toml++/toml.h ]; then
+  export LD_LIBRARY_PATH="$root/$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  log "using the carried build in $build (bench/device/prepare.sh)"
+else
+  log "configuring and building for sm_90 ($(nproc) cores)"
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLTEMP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
+  cmake --build "$build" -j "$(nproc)"
+  scripts/ptxas_report.sh sm_90
 fi
-
-# ---- build ------------------------------------------------------------------------------
-log "configuring and building for sm_90 ($(nproc) cores)"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLTEMP_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  "${cmake_extra[@]}" >/dev/null
-cmake --build "$build" -j "$(nproc)"
 "$build/mltemp" --version
-scripts/ptxas_report.sh sm_90
 
 gpu=""
 if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then gpu=$(nvidia-smi -L | head -1); fi

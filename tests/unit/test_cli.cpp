@@ -381,7 +381,7 @@ TEST(Cli, OneValidationForRunValidateAndPrintConfig) {
   // Keys only the system checks: --print-config builds it (no particles) and refuses alike.
   const std::pair<std::string, std::string> sets[] = {
       {"--set model.hidden=[8]", "--set model.hidden: only used with model.kind = \"mlp\""},
-      {"--set mc.batch=0", "--batch: must be between 1 and 268435456"},
+      {"--set mc.batch=-1", "--batch: must be between 0 and 268435456"},
       {"--set mc.seed=-1", "--seed: must be at least 0"},
       {"--set data.source=csv", "needs data.path"},
       {"--name a/b", "run name"},

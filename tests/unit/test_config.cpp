@@ -101,7 +101,7 @@ TEST(Config, LogSweep) {
 
 TEST(Config, RangesAreCheckedWhereverAValueIsSet) {
   EXPECT_INPUT_ERROR(parse("[mc]\nthreads = -1\n"), "cfg.toml:2: mc.threads: must be between 0 and 4096");
-  EXPECT_INPUT_ERROR(parse("[mc]\nbatch = 1e9\n"), "cfg.toml:2: mc.batch: must be between 1 and 268435456");
+  EXPECT_INPUT_ERROR(parse("[mc]\nbatch = 1e9\n"), "cfg.toml:2: mc.batch: must be between 0 and 268435456");
   EXPECT_INPUT_ERROR(parse("[mc]\nseed = -3\n"), "mc.seed: must be at least 0");
   EXPECT_INPUT_ERROR(parse("[mc]\nparticles = 1e19\n"), "mc.particles: 1e+19 is beyond the 64-bit integer range");
   Config c = Config::defaults();
