@@ -77,7 +77,8 @@ class Checkpointer {
   void scale_done(const ObsStats& st);
   // Saves now (the particles are done, or the job stops). IoError when it cannot be written.
   void save();
-  // The results file is being written (`out`): a signal now saves and exits 5 at once.
+  // No round is left; the report and the results file `out` come next: a signal now saves and
+  // exits 5 at once.
   void writing_results(const std::string& out);
   // The results are written: the checkpoint goes; signals take their usual course again.
   void finished();

@@ -213,10 +213,10 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
   }
   job.set_lockstep(false);
   if (!job.root()) return kExitOk;
+  ckpt.writing_results(out);  // no round is left to stop at: a signal now saves and exits at once
   // The table reaches the terminal before the file is written: a failing disk loses nothing shown.
   const std::string report = run_report(res, ctx);
   if (!quiet) std::cout << report << std::flush;
-  ckpt.writing_results(out);
   write_or_rescue(out, {res}, {}, replace, report, !quiet, &ckpt);
   ckpt.finished();
   if (!quiet) std::printf("wrote /runs/%s to %s\n", res.name.c_str(), out.c_str());

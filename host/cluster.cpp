@@ -152,8 +152,8 @@ void Cluster::finish() {
   mpi_ = false;
 }
 
-std::pair<uint64_t, uint64_t> Cluster::share(uint64_t n) const {
-  const auto r = static_cast<uint64_t>(rank_), s = static_cast<uint64_t>(size_);
+std::pair<uint64_t, uint64_t> Cluster::share(uint64_t n, int rank, int size) {
+  const auto r = static_cast<uint64_t>(rank), s = static_cast<uint64_t>(size);
   const uint64_t q = n / s, extra = n % s;
   const uint64_t first = r * q + std::min(r, extra);
   return {first, first + q + (r < extra ? 1 : 0)};

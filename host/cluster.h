@@ -61,8 +61,10 @@ class Cluster {
   // A round without data: every rank runs `work`, and the job agrees that all succeeded.
   void step(const std::function<void()>& work = [] {});
 
-  // This rank's share [first, last) of n items cut into contiguous ranges in rank order.
-  std::pair<uint64_t, uint64_t> share(uint64_t n) const;
+  // The share [first, last) of rank `rank` of `size` in n items cut into contiguous ranges in
+  // rank order, sizes differing by one at most; and this rank's.
+  static std::pair<uint64_t, uint64_t> share(uint64_t n, int rank, int size);
+  std::pair<uint64_t, uint64_t> share(uint64_t n) const { return share(n, rank_, size_); }
 
   // While true (set by the commands around their collective part), a rank that fails must
   // join a round so that the others learn of it: fail_together.
