@@ -200,7 +200,7 @@ std::string Cluster::round(const std::function<std::string()>& mine,
     Message a;
     std::vector<std::string> parts(static_cast<size_t>(size_));
     for (int r = 0; r < size_; ++r) {
-      const Message got = r == 0 ? std::move(m) : decode(all[static_cast<size_t>(r)]);
+      Message got = r == 0 ? std::move(m) : decode(all[static_cast<size_t>(r)]);
       a.stop = a.stop || got.stop;
       if (got.failed && !a.failed) {
         a.failed = true;

@@ -2,6 +2,7 @@
 // while it runs, and the tables of two runs compared bit for bit.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,13 +85,24 @@ inline std::string slurp_file(const std::string& path) {
   return s.str();
 }
 
-// A fresh folder for one test.
-inline std::string fresh_dir(const std::string& name) {
-  const auto p = std::filesystem::temp_directory_path() / ("mltemp_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(p);
-  std::filesystem::create_directories(p);
-  return p.string();
-}
+// A fresh folder for one test, removed at its end unless the test failed.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name)
+      : path_((std::filesystem::temp_directory_path() / ("mltemp_" + name + "_" + std::to_string(getpid()))).string()) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(path_);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 // "" when the tables of run `run` in files a and b hold the same columns with the same bits
 // (NaNs included) and the same text; else the first difference.

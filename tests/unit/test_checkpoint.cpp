@@ -233,7 +233,8 @@ TEST(Sweep, OneScaleAloneEqualsTheSameScaleInsideASweep) {
 // SIGTERM while the results file is written: its temporary and lock go, the file stays as it
 // was, the checkpoint holds every scale, and the process exits 5.
 TEST(Interrupt, DuringTheResultsWriteSavesTheCheckpointAndExitsFive) {
-  const std::string d = test::fresh_dir("final"), out = d + "/r.h5", ckpt = checkpoint_path(out, "g");
+  const test::ScratchDir scratch("final");
+  const std::string d = scratch.path(), out = d + "/r.h5", ckpt = checkpoint_path(out, "g");
   const RunResult res = test::run_text(kLinear);
   RunResult first = res;
   first.name = "first";
@@ -271,7 +272,8 @@ TEST(Interrupt, DuringTheResultsWriteSavesTheCheckpointAndExitsFive) {
 }
 
 TEST(Resume, KillNineMidRunThenResumeEqualsTheUninterruptedRun) {
-  const std::string d = test::fresh_dir("kill9"), cfg = slow_config(d);
+  const test::ScratchDir scratch("kill9");
+  const std::string d = scratch.path(), cfg = slow_config(d);
   const auto killed = interrupted(cfg, d + "/r.h5", SIGKILL);
   EXPECT_EQ(killed.code, 128 + SIGKILL);
   ASSERT_TRUE(fs::exists(d + "/r.h5.g.ckpt"));
@@ -290,7 +292,8 @@ TEST(Resume, KillNineMidRunThenResumeEqualsTheUninterruptedRun) {
 }
 
 TEST(Resume, SigintSavesSaysHowToResumeAndExitsFive) {
-  const std::string d = test::fresh_dir("sigint"), cfg = slow_config(d), out = d + "/r.h5";
+  const test::ScratchDir scratch("sigint");
+  const std::string d = scratch.path(), cfg = slow_config(d), out = d + "/r.h5";
   const auto stopped = interrupted(cfg, out, SIGINT, " --seed 5");
   EXPECT_EQ(stopped.code, kExitInterrupted) << stopped.out;
   EXPECT_TRUE(contains(stopped.out, "mltemp: interrupted: the finished work is saved in " + out + ".g.ckpt\n"))
@@ -316,7 +319,8 @@ TEST(Resume, SigintSavesSaysHowToResumeAndExitsFive) {
 }
 
 TEST(Resume, RefusedWhenConfigParticlesOrDataDifferNamingWhat) {
-  const std::string d = test::fresh_dir("refuse"), data = d + "/d.csv", out = d + "/r.h5";
+  const test::ScratchDir scratch("refuse");
+  const std::string d = scratch.path(), data = d + "/d.csv", out = d + "/r.h5";
   {
     std::ofstream f(data);
     f << "a,b,y\n";
@@ -343,7 +347,8 @@ TEST(Resume, RefusedWhenConfigParticlesOrDataDifferNamingWhat) {
 }
 
 TEST(Resume, WithoutACheckpointStartsFromTheFirstScale) {
-  const std::string d = test::fresh_dir("nockpt"), out = d + "/r.h5";
+  const test::ScratchDir scratch("nockpt");
+  const std::string d = scratch.path(), out = d + "/r.h5";
   const std::string cfg = d + "/g.toml";
   std::ofstream(cfg) << kLinear;
   const auto r = run_cmd(bin() + " run " + cfg + " --out " + out + " --resume");
@@ -364,4 +369,30 @@ TEST(Resume, HelpListsExitCodeFive) {
     EXPECT_TRUE(contains(r.out, "5 interrupted (SIGINT, SIGTERM, SIGHUP)")) << r.out;
   }
   EXPECT_TRUE(contains(run_cmd(bin() + " run --help").out, "--checkpoint-every FLOAT"));
+}
+
+// SIGTERM while waiting for another writer's lock: every scale is saved, the other writer's
+// lock is left alone, and --resume writes the results without running a particle.
+TEST(Resume, SigtermWhileWaitingToWriteSavesEveryScaleForResume) {
+  const test::ScratchDir scratch("lockwait");
+  const std::string d = scratch.path(), out = d + "/r.h5", cfg = d + "/g.toml";
+  std::ofstream(cfg) << kLinear;
+  {
+    test::LockHolder holder(out + ".lock");
+    Child c("env MLTEMP_LOCK_TIMEOUT=60 " + bin() + " run " + cfg + " --out " + out);
+    ASSERT_TRUE(c.wait_for("waiting for the lock")) << c.out();
+    kill(c.pid(), SIGTERM);
+    EXPECT_EQ(c.finish(), kExitInterrupted) << c.out();
+    EXPECT_TRUE(contains(c.out(), "mltemp: interrupted: the finished work is saved in " + out + ".g.ckpt")) << c.out();
+    EXPECT_TRUE(fs::exists(out + ".lock")) << "the holder's lock stays";
+    EXPECT_EQ(decode_checkpoint(slurp_file(out + ".g.ckpt"), "ckpt").done.size(), 3u);
+  }
+  const auto resumed = run_cmd(bin() + " run " + cfg + " --out " + out + " --resume");
+  EXPECT_EQ(resumed.code, 0) << resumed.out;
+  EXPECT_TRUE(contains(resumed.out, "3 of 3 scales done")) << resumed.out;
+  EXPECT_EQ(read_run_int_attr(out, "g", "resumed"), 1);
+  const auto plain = run_cmd(bin() + " run " + cfg + " --out " + d + "/u.h5 --quiet");
+  EXPECT_EQ(tables_differ(d + "/u.h5", out, "g", {"sweep"}), "");
+  EXPECT_TRUE(test::strays(d).empty());
+  EXPECT_FALSE(fs::exists(out + ".g.ckpt"));
 }

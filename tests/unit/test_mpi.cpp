@@ -84,7 +84,8 @@ std::vector<pid_t> mltemp_ranks(pid_t pid) {
 
 TEST(Mpi, RanksGiveTheBitsOfThePlainRun) {
   REQUIRE_MPIRUN();
-  const std::string d = mltemp::test::fresh_dir("mpi_bits");
+  const mltemp::test::ScratchDir scratch("mpi_bits");
+  const std::string d = scratch.path();
   struct Case {
     std::string cfg_text, run;
     std::vector<std::string> tables;
@@ -107,7 +108,8 @@ TEST(Mpi, RanksGiveTheBitsOfThePlainRun) {
 
 TEST(Mpi, AnErrorOnOneRankEndsTheJobWithItsMessageOnRankZero) {
   REQUIRE_MPIRUN();
-  const std::string d = mltemp::test::fresh_dir("mpi_error"), cfg = write_config(d, "g.toml", kLinear);
+  const mltemp::test::ScratchDir scratch("mpi_error");
+  const std::string d = scratch.path(), cfg = write_config(d, "g.toml", kLinear);
   const std::string out = d + "/r.h5";
   // Rank 1 fails in its fourth round, in the middle of the first scale's particles.
   const auto r = run_cmd("env MLTEMP_TEST_FAIL_ROUND=1:4 " + mpirun(2, bin() + " run " + cfg + " --out " + out));
@@ -136,7 +138,8 @@ TEST(Mpi, AnErrorOnOneRankEndsTheJobWithItsMessageOnRankZero) {
 
 TEST(Mpi, RanksThatWouldRunDifferentJobsAreRefused) {
   REQUIRE_MPIRUN();
-  const std::string d = mltemp::test::fresh_dir("mpi_same"), cfg = write_config(d, "g.toml", kLinear);
+  const mltemp::test::ScratchDir scratch("mpi_same");
+  const std::string d = scratch.path(), cfg = write_config(d, "g.toml", kLinear);
   const auto r = run_cmd(
       mpirun(2, "sh -c 'exec " + bin() + " run " + cfg + " --out " + d + "/r.h5 --seed $((OMPI_COMM_WORLD_RANK+1))'"));
   EXPECT_EQ(r.code, mltemp::kExitBadInput) << r.out;
@@ -150,7 +153,8 @@ TEST(Mpi, RanksThatWouldRunDifferentJobsAreRefused) {
 
 TEST(Mpi, SigtermToTheRanksSavesACheckpointThatOtherRankCountsResume) {
   REQUIRE_MPIRUN();
-  const std::string d = mltemp::test::fresh_dir("mpi_term"), out = d + "/r.h5";
+  const mltemp::test::ScratchDir scratch("mpi_term");
+  const std::string d = scratch.path(), out = d + "/r.h5";
   const std::string cfg = write_config(
       d, "g.toml",
       "name = \"g\"\n[data]\nn = 40\nm = 2\n[sweep]\nscales = [1.0, 10.0, 100.0]\n[mc]\nparticles = 3000000\n"
