@@ -10,9 +10,12 @@
 #include <map>
 #include <sstream>
 
+#include "checkpoint.h"
+#include "cluster.h"
 #include "config.h"
 #include "engine.h"
 #include "errors.h"
+#include "file_lock.h"
 #include "h5_writer.h"
 #include "merge.h"
 #include "run.h"
@@ -83,19 +86,54 @@ const char* const kExitCodesHelp =
     "\nExit codes: 0 success; 1 validate: a row failed; 2 bad input or usage (nothing written, an existing\n"
     "output file untouched); 3 internal error (a bug: please report it); 4 I/O or environment error (disk\n"
     "full, file-size limit, output unwritable at the end, lock wait over MLTEMP_LOCK_TIMEOUT seconds, out of\n"
-    "memory): the message says where the results are, and the output file keeps all its earlier runs.\n";
+    "memory): the message says where the results are, and the output file keeps all its earlier runs;\n"
+    "5 interrupted (SIGINT, SIGTERM, SIGHUP): run saved its finished work in OUT.NAME.ckpt beside the output,\n"
+    "and the same command with --resume continues it. Under mpirun, the code of the first rank that fails.\n";
+
+// A word of a command line as a POSIX shell reads it back.
+std::string shell_word(const std::string& w) {
+  if (!w.empty() && w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=./:,@%") ==
+                        std::string::npos)
+    return w;
+  std::string q = "'";
+  for (const char c : w) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The command that continues this run: its own words, with --resume.
+std::string resume_command(const std::vector<std::string>& words, int ranks) {
+  std::string cmd;
+  bool has = false;
+  for (const auto& w : words) {
+    cmd += (cmd.empty() ? "" : " ") + shell_word(w);
+    has = has || w == "--resume";
+  }
+  if (!has) cmd += " --resume";
+  if (ranks > 1) cmd += "\n  (under your MPI launcher as before; any number of ranks)";
+  return cmd;
+}
 
 // Writes the runs after the report was printed (or, with `shown` false, prints it on failure).
 // When the write fails at the end (disk full, lock wait exceeded, the name taken meanwhile), the
 // runs go to a rescue file if one can be written, and the error says where they are.
+// A run's checkpoint that holds every scale goes when a rescue file holds the run, and else is
+// named as the way to write the results later.
 void write_or_rescue(const std::string& out, const std::vector<RunResult>& runs, const std::vector<Table>& top,
-                     bool replace, const std::string& report, bool shown) {
+                     bool replace, const std::string& report, bool shown, Checkpointer* ckpt = nullptr) {
   auto where = [&] {
     if (!shown) std::cout << report << std::flush;
     const std::string rescue = rescue_results(out, runs, top);
-    return "\n" + out + " is unchanged: none of its earlier runs was lost. " +
-           (rescue.empty() ? "The results were not saved anywhere: the table above is their only copy."
-                           : "The results are saved in " + rescue + " (a results file of their own).");
+    const std::string head = "\n" + out + " is unchanged: none of its earlier runs was lost. ";
+    if (!rescue.empty()) {
+      if (ckpt) ckpt->finished();
+      return head + "The results are saved in " + rescue + " (a results file of their own).";
+    }
+    const Table* sweep = runs.size() == 1 ? runs[0].table("sweep") : nullptr;
+    if (ckpt && sweep && ckpt->holds_all(sweep->rows()))
+      return head + "The results are saved in the checkpoint " + ckpt->path() +
+             ": once the cause is fixed, the same command with --resume writes them without running the particles "
+             "again.";
+    return head + "The results were not saved anywhere: the table above is their only copy.";
   };
   try {
     WriteOptions opts;
@@ -135,53 +173,98 @@ void apply_threads(const Config& cfg) {
 }
 
 int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config, bool replace,
-            const Overrides& ov, CLI::App* app) {
+            bool resume, const Overrides& ov, CLI::App* app, const std::vector<std::string>& words) {
+  Cluster& job = Cluster::world();
   Config cfg = Config::from_file(config_path);
   ov.apply(cfg, app);
   if (print_config) {
     check_config(cfg);  // what run would refuse, refused here with the same message
-    std::cout << cfg.echo();
+    job.step();
+    job.set_lockstep(false);
+    if (job.root()) std::cout << cfg.echo();
     return 0;
   }
   if (out.empty()) throw InputError("--out FILE.h5 is required");
-  check_output_path(out, {cfg.get_string("name")}, replace);
+  const std::string name = cfg.get_string("name");
+  const std::string ckpt_path = checkpoint_path(out, name);
+  if (job.root()) {  // the other ranks learn of a refusal in the first round
+    check_output_path(out, {name}, replace);
+    remove_stale_temps(ckpt_path);
+  }
   apply_threads(cfg);
+  const std::string backend = cfg.get_string("mc.backend");
+  if (backend == "cuda" || backend == "auto") job.use_local_gpu();
   RunContext ctx;
-  ctx.quiet = quiet;
-  ctx.backend = select_backend(cfg.get_string("mc.backend"), quiet, &ctx.device);
-  RunResult res = run_config(cfg, ctx);
+  ctx.quiet = quiet || !job.root();
+  ctx.backend = select_backend(backend, ctx.quiet, &ctx.device);
+  Checkpointer ckpt(ckpt_path, cfg.get_double("mc.checkpoint_seconds"), resume, resume_command(words, job.size()),
+                    job.root());
+  ctx.checkpoint = &ckpt;
+  RunResult res;
+  try {
+    res = run_config(cfg, ctx);
+    job.step();  // every rank got here: no rank waits for another any more
+  } catch (const Interrupted&) {
+    ckpt.save();  // the state of the last batch every rank finished
+    ckpt.tell_resume();
+    throw;
+  } catch (...) {  // an environment failure or a bug: keep what is finished
+    if (describe_error(std::current_exception()).code != kExitBadInput) ckpt.save_for_resume();
+    throw;
+  }
+  job.set_lockstep(false);
+  if (!job.root()) return kExitOk;
+  ckpt.writing_results(out);  // no round is left to stop at: a signal now saves and exits at once
   // The table reaches the terminal before the file is written: a failing disk loses nothing shown.
   const std::string report = run_report(res, ctx);
   if (!quiet) std::cout << report << std::flush;
-  write_or_rescue(out, {res}, {}, replace, report, !quiet);
+  write_or_rescue(out, {res}, {}, replace, report, !quiet, &ckpt);
+  ckpt.finished();
   if (!quiet) std::printf("wrote /runs/%s to %s\n", res.name.c_str(), out.c_str());
   return kExitOk;
 }
 
 int cmd_validate(const std::string& out, bool quiet, double factor, const Overrides& ov, CLI::App* app) {
+  Cluster& job = Cluster::world();
   if (out.empty()) throw InputError("--out FILE.h5 is required");
   Config cfg = Config::defaults();  // --backend and --threads, checked as run checks them
   ov.apply(cfg, app);
   if (!(factor > 0) || factor > 1000) throw InputError("--particle-factor: must be in (0, 1000]");
-  check_output_path(out);
+  if (job.root()) check_output_path(out);
   apply_threads(cfg);
+  const std::string backend = cfg.get_string("mc.backend");
+  if (backend == "cuda" || backend == "auto") job.use_local_gpu();
   RunContext ctx;
-  ctx.quiet = quiet;
-  ctx.backend = select_backend(cfg.get_string("mc.backend"), quiet, &ctx.device);
+  ctx.quiet = quiet || !job.root();
+  ctx.backend = select_backend(backend, ctx.quiet, &ctx.device);
   Validator v(ctx, factor);
   const auto t0 = std::chrono::steady_clock::now();
   Table table = run_validation(v);
+  job.step();
+  job.set_lockstep(false);
+  int code = kExitOk;
+  for (const auto& r : v.rows())
+    if (!r.pass) code = kExitValidateFailed;
+  if (!job.root()) return code;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   char line[256];
-  std::snprintf(line, sizeof line, "validate: %.1f s on backend %s (%s)\n", secs, backend_name(ctx.backend),
-                ctx.device.c_str());
+  std::snprintf(line, sizeof line, "validate: %.1f s on backend %s (%s)%s\n", secs, backend_name(ctx.backend),
+                ctx.device.c_str(), job.size() > 1 ? (", " + std::to_string(job.size()) + " ranks").c_str() : "");
   const std::string report = format_verdicts(v.rows()) + line;
   std::cout << report << std::flush;
   write_or_rescue(out, v.results(), {table}, /*replace=*/true, report, true);  // validate renews its own runs
   std::printf("wrote %zu runs and /validate to %s\n", v.results().size(), out.c_str());
-  for (const auto& r : v.rows())
-    if (!r.pass) return kExitValidateFailed;
-  return kExitOk;
+  return code;
+}
+
+// The exit code of an error that reached the command line, printed once (by rank 0) after
+// the ranks agreed on it. An interruption has already said how to resume.
+int report_error(std::exception_ptr e) {
+  Cluster& job = Cluster::world();
+  const ErrorReport r = describe_error(job.fail_together(e));
+  if (job.root() && r.code != kExitInterrupted)
+    std::fprintf(stderr, "mltemp: %s: %s\n", r.label.c_str(), r.message.c_str());
+  return r.code;
 }
 
 // `mltemp merge OUT.h5 PART.h5...` (host/merge.h): parts are read and checked before OUT is
@@ -220,13 +303,25 @@ int cmd_split(const std::string& config_path, const Overrides& ov, CLI::App* app
 }  // namespace
 
 int cli_main(int argc, char** argv) {
+  Cluster& job = Cluster::world();
+  try {
+    job.start(&argc, &argv);
+  } catch (...) {
+    return report_error(std::current_exception());
+  }
+  struct Leave {
+    ~Leave() { Cluster::world().finish(); }
+  } leave;
+  const std::vector<std::string> words(argv, argv + argc);
+
   CLI::App app{"mltemp: Monte Carlo temperatures of machine-learning systems (T = (E_init - E_min)/H)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mltemp ") + kVersion + " (CUDA backend " +
-                                        (cuda_compiled() ? "compiled" : "not compiled") + ")");
+                                        (cuda_compiled() ? "compiled" : "not compiled") + ", MPI " +
+                                        (Cluster::mpi_compiled() ? "compiled" : "not compiled") + ")");
 
   std::string config_path, out, validate_out;
-  bool quiet = false, print_config = false, vquiet = false, replace = false;
+  bool quiet = false, print_config = false, vquiet = false, replace = false, resume = false;
   double factor = 1.0;
   Overrides ov, vov;
 
@@ -239,6 +334,9 @@ int cli_main(int argc, char** argv) {
                 "check the config as run would (data, system, minimum; no particles), print the effective "
                 "config with each value's source, and exit");
   run->add_flag("--replace", replace, "replace a run of the same name in the output file (else exit 2)");
+  run->add_flag("--resume", resume,
+                "continue the interrupted run saved in OUT.NAME.ckpt (same config and data; any ranks, threads, "
+                "batch); without a checkpoint, start from the first scale");
   ov.add_to(run);
   run->footer(config_reference() + kExitCodesHelp);
 
@@ -276,31 +374,21 @@ int cli_main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
+    std::ostringstream discard;
+    const int code = job.root() ? app.exit(e) : app.exit(e, discard, discard);
     return code == 0 ? kExitOk : kExitBadInput;
   }
+  job.set_lockstep(true);
   try {
-    if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, replace, ov, run);
+    if (run->parsed()) return cmd_run(config_path, out, quiet, print_config, replace, resume, ov, run, words);
     if (val->parsed()) return cmd_validate(validate_out, vquiet, factor, vov, val);
+    job.set_lockstep(false);
     if (mrg->parsed()) return cmd_merge(merge_out, merge_parts, merge_replace, merge_quiet);
     if (spl->parsed()) return cmd_split(split_config, sov, spl);
-    std::cout << list_systems();
+    if (job.root()) std::cout << list_systems();
     return kExitOk;
-  } catch (const InputError& e) {
-    std::fprintf(stderr, "mltemp: error: %s\n", e.what());
-    return kExitBadInput;
-  } catch (const IoError& e) {
-    std::fprintf(stderr, "mltemp: I/O error: %s\n", e.what());
-    return kExitIo;
-  } catch (const std::filesystem::filesystem_error& e) {
-    std::fprintf(stderr, "mltemp: I/O error: %s\n", e.what());
-    return kExitIo;
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "mltemp: error: out of memory\n");
-    return kExitIo;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mltemp: internal error: %s\n", e.what());
-    return kExitInternal;
+  } catch (...) {
+    return report_error(std::current_exception());
   }
 }
 

@@ -80,6 +80,10 @@ std::vector<OptionSpec> build_table() {
        "auto (GPU if present), cuda, omp (CPU lanes), reference (scalar loop) or emulate (GPU kernels run on the CPU)",
        "auto,cuda,omp,reference,emulate", "backend"},
       {"mc.threads", T::kInt, int64_t{0}, "CPU threads (0: OpenMP's default)", "", "threads", 0, 4096},
+      {"mc.checkpoint_seconds", T::kDouble, 60.0,
+       "run: save the finished work to OUT.NAME.ckpt this often, at a batch boundary (0: every batch); --resume "
+       "continues it",
+       "", "checkpoint-every", 0},
   };
 }
 

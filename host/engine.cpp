@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "bytes.h"
+#include "cluster.h"
 #include "errors.h"
 #include "mltemp/reduce.h"
 
@@ -30,13 +32,53 @@ ObsStats to_stats(const Moments<K>& m) {
   return s;
 }
 
+// The folder's partial trees as bytes: K, depth, then each tree's count and moments.
+template <int K>
+std::string save_fold(const PairwiseFolder<K>& f) {
+  ByteWriter w;
+  w.put<uint32_t>(K);
+  w.put<uint32_t>(static_cast<uint32_t>(f.depth));
+  for (int i = 0; i < f.depth; ++i) {
+    w.put<uint64_t>(f.count[i]);
+    w.put(f.tree[i]);
+  }
+  return w.take();
+}
+
+// Restores a saved fold of chunks [0, next_chunk) of a point of n_chunks chunks.
+template <int K>
+void restore_fold(const FoldState& s, uint64_t n_chunks, PairwiseFolder<K>& f) {
+  const auto bad = [&](const char* why) {
+    return InputError(std::string("checkpoint: the saved state of the scale in progress is damaged (") + why + ")");
+  };
+  try {
+    ByteReader r(s.trees);
+    if (r.get<uint32_t>() != K) throw bad("another energy's observables");
+    const uint32_t depth = r.get<uint32_t>();
+    if (depth > 64) throw bad("too deep");
+    f.depth = static_cast<int>(depth);
+    uint64_t folded = 0;
+    for (uint32_t i = 0; i < depth; ++i) {
+      f.count[i] = r.get<uint64_t>();
+      f.tree[i] = r.get<Moments<K>>();
+      const bool power = f.count[i] != 0 && (f.count[i] & (f.count[i] - 1)) == 0;
+      if (!power || (i > 0 && f.count[i] >= f.count[i - 1])) throw bad("not a pairwise fold");
+      folded += f.count[i];
+    }
+    if (r.left() != 0 || folded != s.next_chunk || s.next_chunk > n_chunks) throw bad("chunk count");
+  } catch (const std::out_of_range&) {
+    throw bad("truncated");
+  }
+}
+
 template <class Energy>
 ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptions& o) {
   constexpr int K = Energy::kObs;
+  Cluster& job = Cluster::world();
   const uint64_t total = o.particles;
   const uint64_t n_chunks = (total + kChunk - 1) / kChunk;
   // The default batch: 64 chunks on a CPU; a GPU needs far more particles in flight, 2^20 (2^17
-  // for networks, whose fold partials are large). Batches never change results.
+  // for networks, whose fold partials are large). Batches (per rank) never change results.
   const uint64_t auto_chunks = o.backend == Backend::kCuda ? (K > 3 ? 128 : 1024) : 64;
   const uint64_t batch =
       o.batch_particles == 0 ? auto_chunks : std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
@@ -56,13 +98,40 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
   }
   std::vector<Moments<K>> partial(batch);
   auto fold = std::make_unique<PairwiseFolder<K>>();
-  for (uint64_t c = 0; c < n_chunks; c += batch) {
-    const uint64_t n = std::min(batch, n_chunks - c);
-    runner->run(c, n, partial.data());
-    for (uint64_t i = 0; i < n; ++i) fold->push(partial[i]);
-    if (o.progress) o.progress(std::min<uint64_t>(total, (c + n) * kChunk));
+  uint64_t first = 0;
+  if (o.resume) {
+    restore_fold(*o.resume, n_chunks, *fold);
+    first = o.resume->next_chunk;
   }
-  return to_stats(fold->result());
+  // Each round runs `batch` chunks on every rank; rank r takes the r-th contiguous share, so
+  // the partials arrive at rank 0 in chunk order.
+  const uint64_t step = batch * static_cast<uint64_t>(job.size());
+  for (uint64_t c = first; c < n_chunks; c += step) {
+    const uint64_t n = std::min(step, n_chunks - c);
+    const std::pair<uint64_t, uint64_t> mine = job.share(n);
+    const uint64_t lo = mine.first, hi = mine.second;
+    job.round(
+        [&] {
+          if (hi > lo) runner->run(c + lo, hi - lo, partial.data());
+          return std::string(reinterpret_cast<const char*>(partial.data()), (hi - lo) * sizeof(Moments<K>));
+        },
+        [&](std::vector<std::string>& parts) {
+          for (const std::string& p : parts) {
+            ByteReader r(p);
+            while (r.left() > 0) fold->push(r.get<Moments<K>>());
+          }
+          if (o.progress) o.progress(std::min<uint64_t>(total, (c + n) * kChunk));
+          if (o.folded) o.folded(FoldState{c + n, save_fold(*fold)});
+          return std::string();
+        });
+  }
+  // Every rank returns rank 0's statistics.
+  const std::string result = job.round([] { return std::string(); },
+                                       [&](std::vector<std::string>&) {
+                                         const Moments<K> m = fold->result();
+                                         return std::string(reinterpret_cast<const char*>(&m), sizeof m);
+                                       });
+  return to_stats(ByteReader(result).get<Moments<K>>());
 }
 
 }  // namespace

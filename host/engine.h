@@ -42,6 +42,17 @@ struct ObsStats {
   std::vector<double> max_share;
 };
 
+// A point's fold at a batch boundary: chunks [0, next_chunk) are folded into the pairwise
+// folder's partial trees (bytes in host/engine.cpp's layout, opaque elsewhere). Continuing from
+// it gives the bits of an uninterrupted run: checkpoints keep it.
+struct FoldState {
+  uint64_t next_chunk = 0;
+  std::string trees;
+};
+
+// With several ranks (host/cluster.h) run_point is collective: every rank calls it alike, each
+// runs its share of every batch's chunks, rank 0 folds the partials in chunk order, and every
+// rank returns rank 0's statistics. Per rank, a batch holds batch_particles.
 struct RunOptions {
   Backend backend = Backend::kOmp;
   uint64_t particles = 0;
@@ -54,8 +65,12 @@ struct RunOptions {
   // data passes, the layer products for networks; no loss, no activation). The observables are
   // then meaningless.
   bool gemm_only = false;
-  // Called after each batch with the particles done so far at this point.
+  // Called after each batch with the particles done so far at this point (rank 0).
   std::function<void(uint64_t)> progress;
+  // Continue from this fold instead of chunk 0 (every rank passes the same).
+  const FoldState* resume = nullptr;
+  // Rank 0, after each batch is folded: the fold so far.
+  std::function<void(const FoldState&)> folded;
 };
 
 ObsStats run_point(const PointSetup& setup, const RunOptions& opts);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mltemp {
@@ -25,8 +26,9 @@ std::string format_duration(double s) {
   return buf;
 }
 
-Progress::Progress(uint64_t total, bool quiet, double log_interval_s)
+Progress::Progress(uint64_t total, bool quiet, double log_interval_s, uint64_t resumed)
     : total_(total),
+      resumed_(std::min(resumed, total)),
       quiet_(quiet),
       tty_(isatty(2) != 0),
       interval_(log_interval_s),
@@ -38,14 +40,15 @@ void Progress::update(uint64_t done) {
   const auto now = std::chrono::steady_clock::now();
   const double el = std::chrono::duration<double>(now - start_).count();
   if (el < 1.0) return;
-  if (!checked_eta_ && done > 0) {
+  const uint64_t ran = done > resumed_ ? done - resumed_ : 0;  // by this process
+  if (!checked_eta_ && ran > 0) {
     checked_eta_ = true;
-    const double eta = static_cast<double>(total_ - done) * el / static_cast<double>(done);
+    const double eta = static_cast<double>(total_ - done) * el / static_cast<double>(ran);
     if (eta > kWarnEtaSeconds)
       std::fprintf(stderr,
                    "mltemp: warning: %llu particles in all at the measured %.3g particles/s will take about %s; "
                    "lower mc.particles (--particles) unless that is the plan\n",
-                   static_cast<unsigned long long>(total_), done / el, format_duration(eta).c_str());
+                   static_cast<unsigned long long>(total_), ran / el, format_duration(eta).c_str());
   }
   if (quiet_) return;
   const double since = std::chrono::duration<double>(now - last_).count();
@@ -53,7 +56,7 @@ void Progress::update(uint64_t done) {
   if (tty_ && shown_ && since < 0.2) return;
   last_ = now;
   const double frac = static_cast<double>(done) / static_cast<double>(total_);
-  const double rate = done / el;
+  const double rate = ran / el;
   const double eta = rate > 0 ? (total_ - done) / rate : 0.0;
   if (tty_) {
     const int width = 30, fill = static_cast<int>(frac * width);
@@ -70,8 +73,12 @@ void Progress::update(uint64_t done) {
   shown_ = true;
 }
 
-void Progress::finish() {
+void Progress::clear() {
   if (shown_ && tty_) std::fprintf(stderr, "\r%80s\r", "");
+}
+
+void Progress::finish() {
+  clear();
   shown_ = false;
 }
 

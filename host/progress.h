@@ -14,13 +14,16 @@ class Progress {
  public:
   static constexpr double kWarnEtaSeconds = 86400.0;
 
-  Progress(uint64_t total, bool quiet, double log_interval_s = 30.0);
+  // resumed: particles a checkpoint already holds (counted done, not in the rate).
+  Progress(uint64_t total, bool quiet, double log_interval_s = 30.0, uint64_t resumed = 0);
   // done: particles finished so far over the whole job.
   void update(uint64_t done);
+  // Clears a live bar so that a line can be printed (it is redrawn at the next update).
+  void clear();
   void finish();
 
  private:
-  uint64_t total_;
+  uint64_t total_, resumed_;
   bool quiet_, tty_, shown_ = false, checked_eta_ = false;
   double interval_;
   std::chrono::steady_clock::time_point start_, last_;

@@ -11,6 +11,8 @@
 
 namespace mltemp {
 
+class Checkpointer;
+
 struct RunContext {
   Backend backend = Backend::kOmp;
   std::string device = "cpu";
@@ -20,12 +22,16 @@ struct RunContext {
   double data_seconds = 0.0;       // reading or generating the data
   double system_seconds = 0.0;     // the system: E_min (solvers, training), shapes, checks
   double reference_seconds = 0.0;  // per-scale references (exact E_init, asymptotes) and tables
+  // `mltemp run`: the sweep keeps checkpoints there and resumes them (host/checkpoint.h).
+  Checkpointer* checkpoint = nullptr;
 };
 
 // "setup 1.2 s (data 0.1, system and minimum 0.9, references 0.2); particles 10.3 s"
 std::string timing_line(const RunContext& ctx);
 
-// Applies the run-time settings of cfg (threads, backend) and runs the sweep.
+// Applies the run-time settings of cfg (threads, backend) and runs the sweep. Collective
+// (host/cluster.h): every rank of a job calls it and returns the same result. Unless quiet,
+// rank 0 prints each scale's row as it finishes.
 RunResult run_config(const Config& cfg, RunContext& ctx);
 // Every check run_config makes before its first particle (the data read, the system and its
 // minimum built), without running particles; throws the InputError a run would.

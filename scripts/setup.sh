@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config
   libhdf5-dev libtomlplusplus-dev libcli11-dev libeigen3-dev libgsl-dev libglpk-dev libgmp-dev libcsv-dev libssl-dev
-  librandom123-dev libgtest-dev libbenchmark-dev
+  librandom123-dev libgtest-dev libbenchmark-dev libopenmpi-dev openmpi-bin
   python3-numpy python3-h5py python3-matplotlib)
 # shellcheck disable=SC2206  # a space-separated list, split on purpose
 packages+=(${MLTEMP_EXTRA_PACKAGES:-})
