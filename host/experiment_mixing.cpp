@@ -43,6 +43,13 @@ struct MixingData {
   std::string how;  // how A and B were made, for the run's attributes
 };
 
+// A number as it reads in a message: up to 10 significant digits ("13.37", "1").
+std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  return buf;
+}
+
 void refuse_unless(const Config& cfg, const char* key, bool used, const std::string& when) {
   if (cfg.given(key) && !used) throw InputError(cfg.where(key) + ": only used " + when);
 }
@@ -68,9 +75,9 @@ void split_by_column(const Config& cfg, const Dataset& raw, MixingData& d) {
   std::vector<int> ra, rb;
   for (int i = 0; i < raw.X.rows(); ++i) (raw.X(i, j) <= at ? ra : rb).push_back(i);
   if (ra.empty() || rb.empty())
-    throw InputError(where + ": splitting '" + col + "' at " + format_value(at) + " leaves system " +
-                     (ra.empty() ? "A" : "B") + " without rows (values from " + format_value(v.front()) + " to " +
-                     format_value(v.back()) + "; set experiment.split_at)");
+    throw InputError(where + ": splitting '" + col + "' at " + num(at) + " leaves system " + (ra.empty() ? "A" : "B") +
+                     " without rows (values from " + num(v.front()) + " to " + num(v.back()) +
+                     "; set experiment.split_at)");
   Dataset dropped = raw;
   const Eigen::Index m = raw.X.cols();
   dropped.X.resize(raw.X.rows(), m - 1);
@@ -80,7 +87,7 @@ void split_by_column(const Config& cfg, const Dataset& raw, MixingData& d) {
     throw InputError(where + ": '" + col + "' is the only feature; nothing is left to fit once it is dropped");
   d.a = select_rows(dropped, ra);
   d.b = select_rows(dropped, rb);
-  d.how = raw.origin + " split by '" + col + "' <= " + format_value(at) + " (A, " + std::to_string(ra.size()) +
+  d.how = raw.origin + " split by '" + col + "' <= " + num(at) + " (A, " + std::to_string(ra.size()) +
           " rows) and > (B, " + std::to_string(rb.size()) + " rows); '" + col + "' dropped from the features";
 }
 
@@ -129,7 +136,7 @@ MixingData mixing_data(const Config& cfg, const DataSpec& spec) {
   const bool labels = cfg.get_string("model.kind") == "logistic";
   if (xs != 1.0) {
     d.b.X *= xs;
-    d.how += "; B's features times " + format_value(xs);
+    d.how += "; B's features times " + num(xs);
   }
   if (flip) {
     d.b.y = labels ? (1.0 - d.b.y.array()).matrix() : Eigen::VectorXd(-d.b.y);
@@ -160,7 +167,8 @@ void add_mixing_columns(Table& t) {
                "w_A T_A + w_B T_B, w = n/(n_A + n_B): the paper's T_mix (3.52), which holds asymptotically");
   t.add_column("T_mean_se", "energy/nat", "standard error of T_mean");
   t.add_column("E_min_gap", "energy",
-               "E_min(union) - w_A E_min(A) - w_B E_min(B) >= 0: zero only when A and B share a minimizer");
+               "E_min(union) - w_A E_min(A) - w_B E_min(B): >= 0 for global minima, zero only when A and B share a "
+               "minimizer");
   t.add_column("T_mix_pred", "energy/nat", "T_mean - E_min_gap/H: T_mix at every scale (exact identity)");
   t.add_column("z_pred", "", "(T_mix - T_mix_pred) / se (se of T_mix and T_mean in quadrature)");
   t.add_column("z_paper", "", "(T_mix - T_mean) / se: the paper's T_mix against the Monte Carlo");

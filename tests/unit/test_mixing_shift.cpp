@@ -216,7 +216,7 @@ TEST(Mixing, SplitByColumnUsesTheUnionsCoordinates) {
       if (k == "mixing_data") return v;
     return std::string();
   }();
-  EXPECT_NE(how.find("split by 'g' <= 1.0 (A, 60 rows) and > (B, 30 rows)"), std::string::npos) << how;
+  EXPECT_NE(how.find("split by 'g' <= 1 (A, 60 rows) and > (B, 30 rows)"), std::string::npos) << how;
   EXPECT_NE(how.find("standardized with the union's mean and sd"), std::string::npos) << how;
   // split_at moves the threshold.
   const RunResult r0 = run_text(csv_mixing("split_column = \"g\"\nsplit_at = 0.5"));
@@ -257,7 +257,7 @@ TEST(Mixing, RefusesWhatItCannotUse) {
       {csv_mixing("split_at = 1.0"), "experiment.split_at: only used with experiment.split_column"},
       {csv_mixing("split_column = \"y\""), "'y' is the target; split by a feature column"},
       {csv_mixing("split_column = \"nope\""), "no column 'nope' in " + a + " (columns: 'x1', 'g', 'x2', target 'y')"},
-      {csv_mixing("split_column = \"g\"\nsplit_at = 5.0"), "leaves system B without rows (values from 0.0 to 2.0"},
+      {csv_mixing("split_column = \"g\"\nsplit_at = 5.0"), "leaves system B without rows (values from 0 to 2"},
       {csv_mixing("split_column = \"g\"\ndata_b = \"" + a + "\""), "give experiment.data_b or experiment.split_column"},
       {csv_mixing("data_b = \"" + bad + "\""), "must have the columns of"},
       {"name = \"t\"\n[data]\nsource = \"teacher\"\n[model]\nkind = \"mlp\"\n[experiment]\nkind = \"mixing\"\n"
