@@ -1,6 +1,7 @@
 // The mixing experiment (host/experiment_mixing.cpp), the Type II data shift
 // (host/experiment_shift.cpp) and the fitted data entropies they use (host/data_entropy.cpp).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -163,9 +164,16 @@ TEST(Mixing, SameSeedSameBits) {
     for (size_t i = 0; i < t1.rows(); ++i) EXPECT_EQ(t1.get(i, c), t2.get(i, c)) << c;
 }
 
-// A small CSV in a temporary folder: columns x1, g (group 0/1/2), x2, y.
+// A folder of this process's own (tests of several checkouts may run at once), removed at exit.
+struct TempFolder {
+  std::string path = std::filesystem::temp_directory_path() / ("mltemp_test_mixing_" + std::to_string(getpid()));
+  ~TempFolder() { std::filesystem::remove_all(path); }
+};
+const TempFolder kTemp;
+
+// A small CSV in the temporary folder: columns x1, g (group 0/1/2), x2, y.
 std::string write_csv(const std::string& name, int n, double shift) {
-  const std::string dir = std::filesystem::temp_directory_path() / "mltemp_test_mixing";
+  const std::string& dir = kTemp.path;
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/" + name;
   std::ofstream f(path);
