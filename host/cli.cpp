@@ -151,7 +151,7 @@ std::string run_report(const RunResult& res, const RunContext& ctx) {
   for (const auto& [k, v] : res.text_attrs)
     if ((k == "system" || k == "minimum" || k == "data_origin" || k == "exact_reference") && !v.empty())
       o << k << ": " << v << "\n";
-  o << format_sweep(*res.table("sweep"));
+  if (const Table* s = res.table("sweep")) o << format_sweep(*s);  // experiments print their own tables
   if (const Table* l = res.table("layers"))
     o << "\nper layer (pre-activation energies against the reference z_l*):\n"
       << format_columns(*l, {"scale", "layer", "E_l", "E_l_se", "T_l", "T_l_se", "T_l_exact", "T_l_asym"});

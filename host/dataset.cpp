@@ -6,6 +6,9 @@
 #include <fstream>
 #include <new>
 #include <sstream>
+#include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "errors.h"
 #include "mltemp/rng.h"
@@ -213,9 +216,11 @@ Dataset parse_csv(const std::string& text, const std::string& origin, const std:
   return ds;
 }
 
-void standardize_columns(Dataset& ds, bool target_too) {
+Standardization fit_standardization(const Dataset& ds, bool target_too) {
   const double n = static_cast<double>(ds.X.rows());
-  auto z = [&](Eigen::Ref<Eigen::VectorXd> col, const std::string& name) {
+  Standardization st;
+  st.target_too = target_too;
+  auto fit = [&](const Eigen::Ref<const Eigen::VectorXd>& col, const std::string& name) {
     const double mean = col.mean();
     const double var = (col.array() - mean).square().sum() / n;
     if (!std::isfinite(var)) {
@@ -228,10 +233,26 @@ void standardize_columns(Dataset& ds, bool target_too) {
       throw InputError(ds.origin + ": column '" + name +
                        "' is constant and cannot be standardized (set data.standardize = false, "
                        "or drop the column)");
-    col = (col.array() - mean) / std::sqrt(var);
+    return std::make_pair(mean, std::sqrt(var));
   };
-  for (int j = 0; j < ds.X.cols(); ++j) z(ds.X.col(j), ds.feature_names[j]);
-  if (target_too) z(ds.y, ds.target_name);
+  for (int j = 0; j < ds.X.cols(); ++j) {
+    const auto [mean, sd] = fit(ds.X.col(j), ds.feature_names[j]);
+    st.mean.push_back(mean);
+    st.sd.push_back(sd);
+  }
+  if (target_too) std::tie(st.y_mean, st.y_sd) = fit(ds.y, ds.target_name);
+  return st;
+}
+
+void apply_standardization(Dataset& ds, const Standardization& st) {
+  if (static_cast<size_t>(ds.X.cols()) != st.mean.size())
+    throw std::logic_error("apply_standardization: column count differs from the fitted one");
+  for (int j = 0; j < ds.X.cols(); ++j) ds.X.col(j) = (ds.X.col(j).array() - st.mean[j]) / st.sd[j];
+  if (st.target_too) ds.y = (ds.y.array() - st.y_mean) / st.y_sd;
+}
+
+void standardize_columns(Dataset& ds, bool target_too) {
+  apply_standardization(ds, fit_standardization(ds, target_too));
 }
 
 void append_bias(Dataset& ds) {

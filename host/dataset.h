@@ -46,7 +46,18 @@ Dataset load_dataset(const DataSpec& spec);
 // column with an empty name holds row names (R's write.csv, pandas' to_csv index) and is
 // dropped. origin names the file in messages; InputError names the line and column at fault.
 Dataset parse_csv(const std::string& text, const std::string& origin, const std::string& target);
-void standardize_columns(Dataset& ds, bool target_too);
+// Per-column z-scores: the mean and standard deviation (divided by n) of every feature column,
+// and of the target when target_too. Fitted on one dataset, applied to others, so several
+// datasets can share one coordinate system (the experiments of host/experiment_*.cpp).
+struct Standardization {
+  std::vector<double> mean, sd;  // one per feature column
+  bool target_too = false;
+  double y_mean = 0.0, y_sd = 1.0;
+};
+// InputError naming the column when one is constant or its variance overflows.
+Standardization fit_standardization(const Dataset& ds, bool target_too);
+void apply_standardization(Dataset& ds, const Standardization& st);
+void standardize_columns(Dataset& ds, bool target_too);  // fit on ds, applied to ds
 void append_bias(Dataset& ds);
 LinearMoments linear_moments(const Dataset& ds);
 

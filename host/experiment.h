@@ -18,6 +18,8 @@ struct ExperimentEntry {
   const char* summary;  // one line for --help and the README
   // Runs the experiment; InputError (exit 2) for combinations where it makes no sense.
   RunResult (*run)(const Config& cfg, RunContext& ctx);
+  // `run --print-config`: every check run makes before its particles (nullptr: none).
+  void (*check)(const Config& cfg) = nullptr;
 };
 
 // Every experiment, registered once (host/experiment.cpp).

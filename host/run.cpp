@@ -96,7 +96,13 @@ std::string sweep_row(const Table& t, size_t r) {
 
 }  // namespace
 
-void check_config(const Config& cfg) { RunPlan{cfg}; }
+void check_config(const Config& cfg) {
+  if (const ExperimentEntry* e = find_experiment(cfg)) {
+    if (e->check) e->check(cfg);
+    return;
+  }
+  RunPlan{cfg};
+}
 
 RunResult run_config(const Config& cfg, RunContext& ctx) {
   if (const ExperimentEntry* e = find_experiment(cfg)) return e->run(cfg, ctx);

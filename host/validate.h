@@ -142,6 +142,8 @@ const std::vector<ClaimInfo>& claims_glm();
 void validate_glm(Validator& v);
 const std::vector<ClaimInfo>& claims_mlp();
 void validate_mlp(Validator& v);
+const std::vector<ClaimInfo>& claims_mixing_shift();  // host/validate_mixing_shift.cpp
+void validate_mixing_shift(Validator& v);
 // Every family's catalogue, in validate order.
 std::vector<ClaimInfo> all_claims();
 

@@ -12,12 +12,13 @@ Conventions every figure follows, so a reader learns them once:
     test can compare what is drawn with the file.
 Figures are built by functions that return a matplotlib Figure; `save()` writes the PNG.
 """
+import argparse
 import math
 import os
 import textwrap
 
 import mltemp_h5  # noqa: F401  (re-executes under Debian's python when h5py is missing; selects Agg)
-from mltemp_h5 import number_attr, text_attr
+from mltemp_h5 import file_stem, number_attr, open_results, out_dir, runs_with, text_attr
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -120,6 +121,13 @@ def legend_outside(ax, extra=(), fontsize=8, **kw):
                      fontsize=fontsize, **kw)
 
 
+def grid_and_legends(axes):
+    """A light grid and an outside legend on each of the axes (the last step of every figure)."""
+    for a in axes:
+        a.grid(True, alpha=0.3)
+        legend_outside(a)
+
+
 def style_key(mc=None, exact=None, asym=None, exact_points=False):
     """Grey proxy artists that explain the three styles when colours stand for scales or runs;
     pass them as legend_outside(ax, extra=...). A style whose label is None is left out."""
@@ -182,3 +190,19 @@ def save(fig, path, dpi=120):
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def per_run_main(doc, table, figure):
+    """The command line of a script that draws one figure per run with a `table` table:
+    FILE.h5 [--run NAME ...] [--outdir DIR] writes <outdir>/<file stem>-<run>.png, built by
+    figure(f, run, path), and prints each path."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file")
+    ap.add_argument("--run", action="append", help=f"run name (repeatable; default: every run with a {table} table)")
+    ap.add_argument("--outdir", help="folder for the PNGs (default: beside the file)")
+    a = ap.parse_args()
+    f = open_results(a.file)
+    runs = runs_with(f, table, a.run, a.file)
+    outdir = out_dir(a.file, a.outdir)
+    for r in runs:
+        print(save(figure(f, r, a.file), os.path.join(outdir, f"{file_stem(a.file)}-{r}.png")))

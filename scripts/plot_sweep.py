@@ -12,14 +12,13 @@ against the scale:
 Scales where H <= 0 (T undefined) are dotted grey lines; circled points have se_reliable = 0.
 Uses Debian's python3-h5py and python3-matplotlib (re-executes under /usr/bin/python3).
 """
-import argparse
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mltemp_h5 import file_stem, open_results, out_dir, read_table, runs_with, text_attr  # noqa: E402
-from mltemp_plot import (ASYM_STYLE, SCALE_LABEL, auto_scale, errorbars, legend_outside, line,  # noqa: E402
-                         mark_undefined, note, run_title, save)
+from mltemp_h5 import read_table, text_attr  # noqa: E402
+from mltemp_plot import (ASYM_STYLE, SCALE_LABEL, auto_scale, errorbars, grid_and_legends, line,  # noqa: E402
+                         mark_undefined, note, per_run_main, run_title)
 
 import numpy as np  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
@@ -78,24 +77,9 @@ def sweep_figure(f, run, path=None):
     rx.set_xlabel(SCALE_LABEL)
 
     auto_scale(rx, "x", s)
-    for a in (ax, zx, rx):
-        a.grid(True, alpha=0.3)
-        legend_outside(a)
+    grid_and_legends((ax, zx, rx))
     return fig
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("file")
-    ap.add_argument("--run", action="append", help="run name (repeatable; default: every run)")
-    ap.add_argument("--outdir", help="folder for the PNGs (default: beside the file)")
-    a = ap.parse_args()
-    f = open_results(a.file)
-    runs = runs_with(f, "sweep", a.run, a.file)
-    outdir = out_dir(a.file, a.outdir)
-    for r in runs:
-        print(save(sweep_figure(f, r, a.file), os.path.join(outdir, f"{file_stem(a.file)}-{r}.png")))
-
-
 if __name__ == "__main__":
-    main()
+    per_run_main(__doc__, "sweep", sweep_figure)
