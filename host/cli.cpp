@@ -13,6 +13,7 @@
 #include "config.h"
 #include "engine.h"
 #include "errors.h"
+#include "experiment.h"
 #include "h5_writer.h"
 #include "run.h"
 #include "validate.h"
@@ -112,13 +113,14 @@ std::string run_report(const RunResult& res, const RunContext& ctx) {
   for (const auto& [k, v] : res.text_attrs)
     if ((k == "system" || k == "minimum" || k == "data_origin" || k == "exact_reference") && !v.empty())
       o << k << ": " << v << "\n";
-  o << format_sweep(*res.table("sweep"));
+  if (const Table* sweep = res.table("sweep")) o << format_sweep(*sweep);
   if (const Table* l = res.table("layers"))
     o << "\nper layer (pre-activation energies against the reference z_l*):\n"
       << format_columns(*l, {"scale", "layer", "E_l", "E_l_se", "T_l", "T_l_se", "T_l_exact", "T_l_asym"});
   if (const Table* e = res.table("efficiency"))
     o << "\nwork efficiency:\n"
       << format_columns(*e, {"scale", "eta", "eta_se", "eta_exact", "eta_limit", "engine_type"});
+  o << experiment_report(res);
   double pps = 0;
   for (const auto& [k, v] : res.num_attrs)
     if (k == "particles_per_second") pps = v;

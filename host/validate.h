@@ -142,6 +142,8 @@ const std::vector<ClaimInfo>& claims_glm();
 void validate_glm(Validator& v);
 const std::vector<ClaimInfo>& claims_mlp();
 void validate_mlp(Validator& v);
+const std::vector<ClaimInfo>& claims_experiments();  // host/validate_experiments.cpp
+void validate_experiments(Validator& v);
 // Every family's catalogue, in validate order.
 std::vector<ClaimInfo> all_claims();
 
