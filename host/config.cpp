@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -264,10 +265,15 @@ std::string format_value(const OptValue& v) {
     void operator()(const std::string& s) const { o << toml_quote(s); }
     void operator()(int64_t i) const { o << i; }
     void operator()(double d) const {
-      std::ostringstream t;
-      t.precision(17);
-      t << d;
-      std::string s = t.str();
+      // The shortest of 15 to 17 digits that reads back as d (0.2, not 0.20000000000000001).
+      std::string s;
+      for (int digits = 15; digits <= 17; ++digits) {
+        std::ostringstream t;
+        t.precision(digits);
+        t << d;
+        s = t.str();
+        if (std::strtod(s.c_str(), nullptr) == d || !std::isfinite(d)) break;
+      }
       if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
       o << s;
     }

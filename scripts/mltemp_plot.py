@@ -12,12 +12,13 @@ Conventions every figure follows, so a reader learns them once:
     test can compare what is drawn with the file.
 Figures are built by functions that return a matplotlib Figure; `save()` writes the PNG.
 """
+import argparse
 import math
 import os
 import textwrap
 
 import mltemp_h5  # noqa: F401  (re-executes under Debian's python when h5py is missing; selects Agg)
-from mltemp_h5 import number_attr, text_attr
+from mltemp_h5 import file_stem, number_attr, open_results, out_dir, runs_with, text_attr
 
 import numpy as np
 import matplotlib.pyplot as plt
@@ -182,3 +183,20 @@ def save(fig, path, dpi=120):
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def plot_runs_cli(doc, table, figure, png_name):
+    """The command line of a script that draws one PNG per run: FILE.h5 [--run NAME ...] [--outdir DIR].
+
+    Every run with `table` (or the named ones, exit 2 when one lacks it) goes through
+    figure(file, run, path); png_name.format(stem=..., run=...) names its PNG, whose path is printed."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file")
+    ap.add_argument("--run", action="append", help=f"run name (repeatable; default: every run with a {table} table)")
+    ap.add_argument("--outdir", help="folder for the PNGs (default: beside the file)")
+    a = ap.parse_args()
+    f = open_results(a.file)
+    runs = runs_with(f, table, a.run, a.file)
+    outdir = out_dir(a.file, a.outdir)
+    for r in runs:
+        print(save(figure(f, r, a.file), os.path.join(outdir, png_name.format(stem=file_stem(a.file), run=r))))

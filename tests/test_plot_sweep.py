@@ -9,121 +9,29 @@ text stored as fixed- and as variable-length strings, and runs the scripts as a 
 (PNG paths printed, exit 2 with a message on bad input). Every check counts: the last line is
 'plots: N passed, M failed', and the exit code is 1 when any check failed.
 """
-import contextlib
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
-import traceback
 
 binary, source = sys.argv[1], sys.argv[2]
 scripts = os.path.join(source, "scripts")
 sys.path.insert(0, scripts)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.container import ErrorbarContainer  # noqa: E402
 
 import mltemp_h5  # noqa: E402
 import mltemp_plot  # noqa: E402
+from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, mltemp_run, panels,  # noqa: E402
+                         png_size, series, spans_decades, vlines)
 import plot_layers  # noqa: E402
 import plot_sweep  # noqa: E402
 
 
-class Checks:
-    """Counts every check; a failure prints what differed and the run goes on."""
-
-    def __init__(self):
-        self.passed, self.failed = 0, 0
-
-    def __call__(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print(f"FAIL {name}: {detail}")
-        return ok
-
-    def same(self, name, got, want, rtol=1e-12):
-        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-        ok = got.shape == want.shape and np.allclose(got, want, rtol=rtol, atol=0.0)
-        return self(name, ok, f"drawn {got.tolist()} != file {want.tolist()}")
-
-    def bars(self, name, drawn, y, se):
-        """Error bars drawn from y - se to y + se."""
-        lo, hi = drawn
-        return self.same(name + " (low ends)", lo, y - se) and self.same(name + " (high ends)", hi, y + se)
-
-    @contextlib.contextmanager
-    def group(self, name):
-        """A block whose unexpected exception is one failure, not the end of the test."""
-        try:
-            yield
-        except Exception:
-            self(name, False, "exception\n" + traceback.format_exc())
-
-
 check = Checks()
-
-
-# ---- reading what a figure draws -----------------------------------------------------------
-
-def series(ax):
-    """{gid: (x, y, (bar low ends, bar high ends) or None)} of every drawn series that names its column."""
-    out = {}
-    for c in ax.containers:
-        if isinstance(c, ErrorbarContainer) and c.lines[0].get_gid():
-            x, y = c.lines[0].get_xydata().T
-            seg = c.lines[2][0].get_segments()
-            out[c.lines[0].get_gid()] = (x, y, (np.array([s[0][1] for s in seg]), np.array([s[1][1] for s in seg])))
-    for ln in ax.get_lines():
-        gid = ln.get_gid()
-        if gid and gid not in out and gid != "T_undefined":
-            x, y = (np.asarray(v, dtype=float) for v in ln.get_data())
-            out[gid] = (x, y, None)
-    return out
-
-
-def vlines(ax, gid):
-    return sorted(float(ln.get_xdata()[0]) for ln in ax.get_lines() if ln.get_gid() == gid)
-
-
-def legend_outside_axes(fig, ax):
-    """No legend, or one whose box lies outside the axes' box (so it covers no data)."""
-    if not getattr(fig, "_drawn_by_test", False):  # layout (and legend positions) exist after a draw
-        fig.canvas.draw()
-        fig._drawn_by_test = True
-    leg = ax.get_legend()
-    if leg is None:
-        return True
-    lb, ab = leg.get_window_extent(), ax.get_window_extent()
-    return lb.x0 >= ab.x1 or lb.y0 >= ab.y1 or lb.x1 <= ab.x0 or lb.y1 <= ab.y0
-
-
-def legend_texts(ax):
-    leg = ax.get_legend()
-    return [t.get_text() for t in leg.get_texts()] if leg else []
-
-
-def finite_rows(*cols):
-    m = np.ones(len(cols[0]), dtype=bool)
-    for c in cols:
-        m &= np.isfinite(c)
-    return m
-
-
-def spans_decades(*cols):
-    """Positive finite values spanning more than one decade: the rule for a log axis."""
-    v = np.concatenate([np.asarray(c, dtype=float) for c in cols])
-    v = v[np.isfinite(v)]
-    return bool(len(v)) and v.min() > 0 and v.max() / v.min() > 10
-
-
-def panels(fig):
-    """The data axes of a figure (legends are not axes; colorbars would be)."""
-    return [a for a in fig.axes if a.get_label() != "<colorbar>"]
 
 
 # ---- the sweep plot ------------------------------------------------------------------------
@@ -388,14 +296,6 @@ def check_unreliable_se(h5, d, run):
 
 # ---- the scripts as a user runs them -------------------------------------------------------
 
-def png_size(path):
-    with open(path, "rb") as fh:
-        head = fh.read(24)
-    if head[:8] != b"\x89PNG\r\n\x1a\n":
-        return None
-    return struct.unpack(">II", head[16:24])
-
-
 def check_command_line(h5, d, sweep_runs):
     plot = os.path.join(scripts, "plot_sweep.py")
     layers = os.path.join(scripts, "plot_layers.py")
@@ -425,19 +325,11 @@ def check_command_line(h5, d, sweep_runs):
                       ([plot, h5, "--run", "nope"], "no run 'nope' with a sweep table"),
                       ([plot, h5, "--outdir", os.path.join(d, "missing")], "--outdir"),
                       ([layers, h5, "--run", sweep_runs[0]], f"no run '{sweep_runs[0]}' with a layers table")):
-        before = sorted(os.listdir(d))
-        r = subprocess.run(args, capture_output=True, text=True)
-        name = f"{os.path.basename(args[0])} {' '.join(os.path.basename(a) for a in args[1:])}"
-        check(f"{name}: exit 2", r.returncode == 2, (r.returncode, r.stderr))
-        check(f"{name}: message", msg in r.stderr, r.stderr)
-        check(f"{name}: nothing written", sorted(os.listdir(d)) == before, set(os.listdir(d)) - set(before))
+        check.refused(args, msg, d)
 
 
 def run(cfg_text, name, h5, d):
-    cfg = os.path.join(d, f"{name}.toml")
-    with open(cfg, "w") as fh:
-        fh.write(f'name = "{name}"\n' + cfg_text)
-    subprocess.run([binary, "run", cfg, "--out", h5, "--quiet"], check=True)
+    mltemp_run(binary, cfg_text, name, h5, d)
 
 
 def main():
