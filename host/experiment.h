@@ -47,8 +47,8 @@ class OmpThreads {
 };
 
 // Particles per occupied cell from which the entropy experiment's grid estimate is trusted: its
-// bias falls below its sampling error there (at 1e5 to 1e6 particles, m = 1..4; at 10 per cell
-// it is still 3 to 6 standard errors at m = 2..4).
+// bias falls below its sampling error there (at 1e5 to 1e6 particles, m = 1..4; at 10 to 15 per
+// cell it is still 3 to 6 standard errors at 2e5 particles, m = 2..4).
 constexpr double kEntropyWellSampled = 50.0;
 
 // The experiments, one file each.

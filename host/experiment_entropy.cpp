@@ -130,6 +130,7 @@ RunResult run_entropy(const Config& cfg, RunContext& ctx) {
                                    {"experiment.particles", counts.empty()}})
     if (empty) throw InputError(cfg.where(key) + ": needs at least one value");
   std::sort(counts.begin(), counts.end());
+  counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
   const std::vector<uint64_t> sizes(counts.begin(), counts.end());
   const uint64_t n_max = sizes.back();
   const int m_max = static_cast<int>(*std::max_element(dims.begin(), dims.end()));

@@ -56,7 +56,10 @@ struct RunPlan {
 
 }  // namespace
 
-void check_config(const Config& cfg) { RunPlan{cfg}; }
+void check_config(const Config& cfg) {
+  find_experiment(cfg);  // experiment.* keys that only another kind reads
+  RunPlan{cfg};
+}
 
 TextAttrs run_text_attrs(const Config& cfg, const RunContext& ctx, const System* sys, const Dataset* ds) {
   TextAttrs a = {{"config", cfg.text()}, {"config_effective", cfg.echo()}};

@@ -493,6 +493,9 @@ TEST(ExperimentErrors, SweepRefusesExperimentKeysAndUnknownKinds) {
   EXPECT_NE(error_of(sweep + "dims = [2]\n").find("only used with experiment.kind = \"entropy\""), std::string::npos);
   EXPECT_NE(error_of(sweep + "kind = \"annealing\"\n").find("'annealing' is not one of"), std::string::npos);
   EXPECT_EQ(error_of(sweep), "");
+  // --print-config makes the same check.
+  EXPECT_INPUT_ERROR(check_config(Config::from_toml(sweep + "steps = 5\n", "<test>", ".")),
+                     "experiment.steps: only used with experiment.kind = \"training\"");
 }
 
 TEST(ExperimentReport, TerminalTables) {
