@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "errors.h"
 #include "file_lock.h"
+#include "experiment.h"
 #include "h5_writer.h"
 #include "merge.h"
 #include "run.h"
@@ -158,6 +159,7 @@ std::string run_report(const RunResult& res, const RunContext& ctx) {
   if (const Table* e = res.table("efficiency"))
     o << "\nwork efficiency:\n"
       << format_columns(*e, {"scale", "eta", "eta_se", "eta_exact", "eta_limit", "engine_type"});
+  o << experiment_report(res);
   double pps = 0;
   for (const auto& [k, v] : res.num_attrs)
     if (k == "particles_per_second") pps = v;

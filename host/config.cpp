@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -68,7 +69,7 @@ std::vector<OptionSpec> build_table() {
       {"sweep.points", T::kInt, {}, "log-spaced sweep: number of scales", "", ""},
       // [mc]
       {"experiment.kind", T::kString, std::string("sweep"),
-       "what the run does: the plain temperature sweep, or an experiment (README: Experiments)", "sweep,mixing,shift",
+       "what the run does: the plain temperature sweep, or an experiment (README: Experiments)", "sweep,training,entropy,mixing,shift",
        ""},
       // Experiment keys: the help text starts with the experiment kind that uses the key
       // (find_experiment refuses a key given for another kind).
@@ -131,6 +132,21 @@ std::vector<OptionSpec> build_table() {
        "shift, extend: column the rows are sorted by (ascending) before the prefixes are taken (default: file order)",
        "",
        ""},
+      {"experiment.steps", T::kInt, int64_t{100}, "training: gradient-descent steps (a table row each, and step 0)", "",
+       "", 1, 1000000},
+      {"experiment.learning_rate",
+       T::kDouble,
+       {},
+       "training: the step eta of theta <- theta - eta grad E, the same for every particle (> 0)",
+       "",
+       "",
+       0.0},
+      {"experiment.deltas", T::kDoubleList, L{1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01},
+       "entropy: grid cell sides in units of the scale (Delta = delta * scale)", "", "", 1e-4, 1e3},
+      {"experiment.dims", T::kIntList, IL{1, 2, 3, 4},
+       "entropy: dimensions m histogrammed (the first m coordinates of each particle)", "", "", 1, 8},
+      {"experiment.particles", T::kIntList, IL{1000, 10000, 100000, 1000000},
+       "entropy: particle counts N (the first N particles: nested samples)", "", "", 2, 100000000},
       {"mc.particles", T::kInt, int64_t{1000000}, "particles per scale point", "", "particles", 1},
       {"mc.seed", T::kInt, int64_t{1}, "particle seed: same seed, same bits", "", "seed", 0},
       // 2^28 particles are 2^18 chunk partials (about 250 MB at most) held per batch.
@@ -260,6 +276,13 @@ void check_value(const OptionSpec& spec, const OptValue& v, const std::string& w
                                     : std::holds_alternative<double>(v) ? std::optional<double>(std::get<double>(v))
                                                                         : std::nullopt;
   if (num && !(*num >= spec.min && *num <= spec.max)) throw InputError(where + ": must be " + range_text(spec));
+  auto check_list = [&](const auto& list) {
+    for (size_t i = 0; i < list.size(); ++i)
+      if (!(static_cast<double>(list[i]) >= spec.min && static_cast<double>(list[i]) <= spec.max))
+        throw InputError(where + "[" + std::to_string(i) + "]: must be " + range_text(spec));
+  };
+  if (const auto* l = std::get_if<L>(&v)) check_list(*l);
+  if (const auto* l = std::get_if<IL>(&v)) check_list(*l);
   if (spec.choices.empty() || !std::holds_alternative<std::string>(v)) return;
   const std::string& s = std::get<std::string>(v);
   std::stringstream ss(spec.choices);
@@ -309,10 +332,15 @@ std::string format_value(const OptValue& v) {
     void operator()(const std::string& s) const { o << toml_quote(s); }
     void operator()(int64_t i) const { o << i; }
     void operator()(double d) const {
-      std::ostringstream t;
-      t.precision(17);
-      t << d;
-      std::string s = t.str();
+      // The shortest of 15 to 17 digits that reads back as d (0.2, not 0.20000000000000001).
+      std::string s;
+      for (int digits = 15; digits <= 17; ++digits) {
+        std::ostringstream t;
+        t.precision(digits);
+        t << d;
+        s = t.str();
+        if (std::strtod(s.c_str(), nullptr) == d || !std::isfinite(d)) break;
+      }
       if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
       o << s;
     }
@@ -337,7 +365,8 @@ std::string format_value(const OptValue& v) {
 
 std::string range_text(const OptionSpec& s) {
   const bool lo = std::isfinite(s.min), hi = std::isfinite(s.max);
-  auto f = [&](double x) { return s.type == OptType::kInt ? format_value(static_cast<int64_t>(x)) : format_value(x); };
+  const bool whole = s.type == OptType::kInt || s.type == OptType::kIntList;
+  auto f = [&](double x) { return whole ? format_value(static_cast<int64_t>(x)) : format_value(x); };
   if (lo && hi) return "between " + f(s.min) + " and " + f(s.max);
   if (lo) return "at least " + f(s.min);
   if (hi) return "at most " + f(s.max);

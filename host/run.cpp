@@ -97,11 +97,26 @@ std::string sweep_row(const Table& t, size_t r) {
 }  // namespace
 
 void check_config(const Config& cfg) {
-  if (const ExperimentEntry* e = find_experiment(cfg)) {
-    if (e->check) e->check(cfg);
+  const ExperimentEntry* e = find_experiment(cfg);  // also refuses another kind's experiment.* keys
+  if (e && e->check) {
+    e->check(cfg);
     return;
   }
-  RunPlan{cfg};
+  RunPlan{cfg};  // the sweep, and the experiments that run on the sweep's system
+}
+
+TextAttrs run_text_attrs(const Config& cfg, const RunContext& ctx, const System* sys, const Dataset* ds) {
+  TextAttrs a = {{"config", cfg.text()}, {"config_effective", cfg.echo()}};
+  if (sys)
+    a.insert(a.end(), {{"system", sys->describe()},
+                       {"minimum", sys->minimum_note()},
+                       {"exact_reference", sys->reference_note()},
+                       {"data_origin", sys->data_origin(*ds)}});
+  a.insert(a.end(), {{"backend", backend_name(ctx.backend)},
+                     {"device", ctx.device},
+                     {"mltemp_version", kVersion},
+                     {"created", now_iso()}});
+  return a;
 }
 
 RunResult run_config(const Config& cfg, RunContext& ctx) {
@@ -213,16 +228,7 @@ RunResult run_config(const Config& cfg, RunContext& ctx) {
 
   res.tables.push_back(std::move(sweep));
   for (auto& t : extra) res.tables.push_back(std::move(t));
-  res.text_attrs = {{"config", cfg.text()},
-                    {"config_effective", cfg.echo()},
-                    {"system", sys->describe()},
-                    {"minimum", sys->minimum_note()},
-                    {"exact_reference", sys->reference_note()},
-                    {"data_origin", sys->data_origin(ds)},
-                    {"backend", backend_name(ctx.backend)},
-                    {"device", ctx.device},
-                    {"mltemp_version", kVersion},
-                    {"created", now_iso()}};
+  res.text_attrs = run_text_attrs(cfg, ctx, sys.get(), &ds);
   res.int_attrs = {{"seed", static_cast<int64_t>(seed)},
                    {"particles_per_scale", particles},
                    {"scales", static_cast<int64_t>(scales.size())},

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config.h"
 #include "engine.h"
@@ -28,6 +30,15 @@ struct RunContext {
 
 // "setup 1.2 s (data 0.1, system and minimum 0.9, references 0.2); particles 10.3 s"
 std::string timing_line(const RunContext& ctx);
+
+class System;
+struct Dataset;
+using TextAttrs = std::vector<std::pair<std::string, std::string>>;
+// The text attributes every run stores: the config as written and as effective, the backend,
+// device, code version and time; with a system (and its dataset), what it is, its minimum,
+// its exact reference and where the data came from. Experiments store the same.
+TextAttrs run_text_attrs(const Config& cfg, const RunContext& ctx, const System* sys = nullptr,
+                         const Dataset* ds = nullptr);
 
 // Applies the run-time settings of cfg (threads, backend) and runs the sweep. Collective
 // (host/cluster.h): every rank of a job calls it and returns the same result. Unless quiet,

@@ -161,7 +161,8 @@ void Validator::undefined(const std::string& id, const RunResult& r, double scal
 
 std::vector<ClaimInfo> all_claims() {
   std::vector<ClaimInfo> all;
-  for (const auto* fam : {&claims_linear_mse(), &claims_glm(), &claims_mlp(), &claims_mixing_shift()})
+  for (const auto* fam : {&claims_linear_mse(), &claims_glm(), &claims_mlp(), &claims_mixing_shift(),
+                          &claims_experiments()})
     all.insert(all.end(), fam->begin(), fam->end());
   return all;
 }
@@ -262,6 +263,7 @@ Table run_validation(Validator& v) {
   validate_glm(v);
   validate_mlp(v);
   validate_mixing_shift(v);
+  validate_experiments(v);
   return verdict_table(v.rows());
 }
 

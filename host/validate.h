@@ -144,6 +144,8 @@ const std::vector<ClaimInfo>& claims_mlp();
 void validate_mlp(Validator& v);
 const std::vector<ClaimInfo>& claims_mixing_shift();  // host/validate_mixing_shift.cpp
 void validate_mixing_shift(Validator& v);
+const std::vector<ClaimInfo>& claims_experiments();  // host/validate_experiments.cpp
+void validate_experiments(Validator& v);
 // Every family's catalogue, in validate order.
 std::vector<ClaimInfo> all_claims();
 

@@ -192,10 +192,11 @@ def save(fig, path, dpi=120):
     return path
 
 
-def per_run_main(doc, table, figure):
+def per_run_main(doc, table, figure, png_name="{stem}-{run}.png"):
     """The command line of a script that draws one figure per run with a `table` table:
-    FILE.h5 [--run NAME ...] [--outdir DIR] writes <outdir>/<file stem>-<run>.png, built by
-    figure(f, run, path), and prints each path."""
+    FILE.h5 [--run NAME ...] [--outdir DIR]. Every run with `table` (or the named ones, exit 2
+    when one lacks it) goes through figure(f, run, path); png_name.format(stem=..., run=...)
+    names its PNG in the outdir, whose path is printed."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file")
     ap.add_argument("--run", action="append", help=f"run name (repeatable; default: every run with a {table} table)")
@@ -205,4 +206,4 @@ def per_run_main(doc, table, figure):
     runs = runs_with(f, table, a.run, a.file)
     outdir = out_dir(a.file, a.outdir)
     for r in runs:
-        print(save(figure(f, r, a.file), os.path.join(outdir, f"{file_stem(a.file)}-{r}.png")))
+        print(save(figure(f, r, a.file), os.path.join(outdir, png_name.format(stem=file_stem(a.file), run=r))))

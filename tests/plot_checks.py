@@ -65,6 +65,15 @@ def series(ax, skip=("T_undefined",)):
     return out
 
 
+def vlines(ax, gid):
+    return sorted(float(ln.get_xdata()[0]) for ln in ax.get_lines() if ln.get_gid() == gid)
+
+
+def panels(fig):
+    """The data axes of a figure (legends are not axes; colorbars would be)."""
+    return [a for a in fig.axes if a.get_label() != "<colorbar>"]
+
+
 def legend_outside_axes(fig, ax):
     """No legend, or one whose box lies outside the axes' box (so it covers no data)."""
     if not getattr(fig, "_drawn_by_test", False):  # layout (and legend positions) exist after a draw

@@ -27,22 +27,11 @@ import mltemp_h5  # noqa: E402
 import mltemp_plot  # noqa: E402
 import plot_layers  # noqa: E402
 import plot_sweep  # noqa: E402
-from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, png_size, refused,  # noqa: E402
-                         run_mltemp, series, spans_decades)
+from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, panels, png_size,  # noqa: E402
+                         refused, run_mltemp, series, spans_decades, vlines)
 
 
 check = Checks()
-
-
-# ---- reading what a figure draws -----------------------------------------------------------
-
-def vlines(ax, gid):
-    return sorted(float(ln.get_xdata()[0]) for ln in ax.get_lines() if ln.get_gid() == gid)
-
-
-def panels(fig):
-    """The data axes of a figure (legends are not axes; colorbars would be)."""
-    return [a for a in fig.axes if a.get_label() != "<colorbar>"]
 
 
 # ---- the sweep plot ------------------------------------------------------------------------
