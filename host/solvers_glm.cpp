@@ -603,8 +603,18 @@ LadResult solve_lad(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
     glp_set_col_bnds(lp, i, GLP_DB, -1.0, 1.0);
     glp_set_obj_coef(lp, i, ys[i - 1]);
   }
+  const Vertex start = start_vertex(Xs, ys - Xs * lad_estimate(Xs, ys));
+  {
+    // An exact fit (y in the span of X up to rounding): the loss at the start vertex is within the
+    // certificate's tolerance of 0, a lower bound of E_min, so the vertex is optimal. The LP is not
+    // needed there, and would stall: with every residual 0 it is degenerate at every vertex.
+    LadResult fit;
+    fit.theta = vertex_theta(X, y, start, VertexSystem(X, start));
+    fit.e_min = lad_loss(X, y, fit.theta);
+    if (fit.e_min <= kLadGapTol * (y.cwiseAbs().mean() + (X * fit.theta).cwiseAbs().mean())) return fit;
+  }
   load_points(lp, Xs, Eigen::VectorXd(), PointLines::kColumns, 0.0);
-  set_start_basis(lp, Xs, ys, start_vertex(Xs, ys - Xs * lad_estimate(Xs, ys)));
+  set_start_basis(lp, Xs, ys, start);
   solve_lp(lp, Simplex::kDualFromBasis, who);
 
   const Vertex vx = final_vertex(lp, n, m);

@@ -109,7 +109,7 @@ class MaeSystem final : public GlmSystem {
     theta_ = r.theta;
     std::ostringstream o;
     o.precision(10);
-    o << "E_min = " << e_min_ << " (least absolute deviations, exact LP: GLPK simplex + exact rational simplex)";
+    o << "E_min = " << e_min_ << " (least absolute deviations, exact LP: GLPK dual simplex from a warm start, optimal vertex certified by its dual point)";
     note_ = o.str();
   }
   std::string describe() const override {
