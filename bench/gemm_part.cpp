@@ -4,7 +4,8 @@
 // the DGEMM ceiling measured in the same run.
 //   mltemp_gemm_part WORKLOAD.toml [--particles N]
 // prints one JSON line: {"particles_per_s": x, "gflops": y, "flops_per_particle": f}
-// (marginal: N and 2N particles, so the one-off setup is excluded; all threads).
+// (marginal: N and 2N particles, N doubled until it takes half a second, so the one-off setup is
+// excluded; all threads).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,8 @@ int main(int argc, char** argv) {
       run_point(setup, o);
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
-    seconds(n / 4 + 1024);  // warm caches and threads
+    seconds(n / 4 + 1024);                            // warm caches and threads
+    while (seconds(n) < 0.5 && n < (1ull << 40)) n *= 2;  // long enough to time: at least half a second
     const double t1 = seconds(n), t2 = seconds(2 * n);
     const double rate = static_cast<double>(n) / std::max(t2 - t1, 1e-9);
     const double f = flops_per_particle(setup);

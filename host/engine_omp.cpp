@@ -191,6 +191,7 @@ class LinearDataTiles {
 
   void add_loss(double yi, const double* z, double* sum) const {
     if (gemm_only_) {  // benchmark probe: the products alone (a sum keeps them alive)
+#pragma omp simd
       for (int p = 0; p < kGroup; ++p) sum[p] += z[p];
       return;
     }
