@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "../host/engine.h"
-#include "../host/errors.h"
+#include "engine.h"
+#include "errors.h"
 #include "mltemp/kernels.h"
 
 namespace mltemp {

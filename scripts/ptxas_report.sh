@@ -14,7 +14,7 @@ trap 'rm -f "$log"' EXIT
 for src in kernels/*.cu; do
   # The flags of the build (CMakeLists.txt): same code generation as the library.
   "$nvcc" -O3 -DNDEBUG -arch="$arch" --fmad=false --expt-relaxed-constexpr -std=c++17 -DMLTEMP_WITH_CUDA=1 \
-    -Iinclude -Ihost -isystem /usr/include/hdf5/serial -isystem /usr/include/eigen3 \
+    -Iinclude $(for d in host/*/; do printf -- "-I%s " "${d%/}"; done) -isystem /usr/include/hdf5/serial -isystem /usr/include/eigen3 \
     -Xptxas -v -c "$src" -o /dev/null 2>>"$log"
 done
 # ptxas prints, per entry function: "Compiling entry function 'NAME'", then its stack frame and

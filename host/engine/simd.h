@@ -15,7 +15,7 @@
 #pragma once
 
 #if defined(__CUDACC__)
-#error "host/simd.h is for the host compiler only"
+#error "host/engine/simd.h is for the host compiler only"
 #endif
 
 #include <cmath>

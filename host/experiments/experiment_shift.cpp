@@ -1,6 +1,6 @@
 // Type II state, data shift (Section 2.1, 2.8-2.12, Appendix A): a sequence of datasets D_0 ..
 // D_{K-1}, the trained energy E_k = E_min(D_k), the entropy S_k of a fitted p(x) p(y | x)
-// (host/data_entropy.h), and T_II = (E_{k+1} - E_k) / (S_{k+1} - S_k) between consecutive steps
+// (host/refs/data_entropy.h), and T_II = (E_{k+1} - E_k) / (S_{k+1} - S_k) between consecutive steps
 // (2.9, A.2), each with its delta-method standard error.
 //
 // Sequences (experiment.shift):
@@ -305,7 +305,7 @@ RunResult run_shift(const Config& cfg, RunContext& ctx) {
   res.text_attrs.push_back({"data_origin", seq[0].ds.origin + " ... " + seq.back().ds.origin});
   res.text_attrs.push_back(
       {"shift_coordinates", spec.standardize ? "every D_k standardized with D_0's mean and sd" : "not standardized"});
-  res.text_attrs.push_back({"error_method", "delta method: per-point influence values (host/data_entropy.h)"});
+  res.text_attrs.push_back({"error_method", "delta method: per-point influence values (host/refs/data_entropy.h)"});
   res.int_attrs = {{"steps", steps}};
   res.tables.push_back(std::move(t));
   // The last dataset as it enters the fit.
