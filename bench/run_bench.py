@@ -271,7 +271,9 @@ def main():
         shutil.rmtree(ctx.tmp, ignore_errors=True)
     load1 = os.getloadavg()
     minutes = (time.perf_counter() - t_start) / 60
-    noisy = max(load0[0], load1[0]) > 0.5 * cores
+    # The load at the start says whether other work was running (at the end it counts the
+    # benchmark's own threads).
+    noisy = load0[0] > 0.5 * cores
     head = [f"## {stamp}: {cpu}, {cores} cores{' (quick run, reduced sizes)' if a.quick else ''}", "",
             f"mltemp {git_rev()}, {minutes:.1f} min, load average {load0[0]:.2f} at start, {load1[0]:.2f} at end"
             + (": OTHER WORK WAS RUNNING, TIMINGS ARE NOISY" if noisy else "") + ".", ""]
