@@ -31,6 +31,7 @@
 #include <memory>
 
 #include "errors.h"
+#include "experiment.h"
 #include "experiment_common.h"
 #include "provenance.h"
 #include "sha256.h"
