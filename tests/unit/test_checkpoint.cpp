@@ -23,11 +23,7 @@
 
 namespace fs = std::filesystem;
 using namespace mltemp;
-using mltemp::test::Child;
-using mltemp::test::contains;
-using mltemp::test::run_cmd;
-using mltemp::test::slurp_file;
-using mltemp::test::tables_differ;
+using namespace mltemp::test;
 
 namespace {
 
