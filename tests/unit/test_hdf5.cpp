@@ -27,6 +27,7 @@ using mltemp::test::contains;
 using mltemp::test::LockHolder;
 using mltemp::test::slurp_file;
 using mltemp::test::strays;
+using mltemp::test::thrown_message;
 namespace fs = std::filesystem;
 
 namespace {
@@ -53,18 +54,6 @@ RunResult sample_run(const std::string& name, double scale) {
   r.int_attrs = {{"seed", 7}};
   r.arrays.push_back({"data/A", {2, 2}, {1, 2, 3, 4}, "A"});
   return r;
-}
-
-// The message of the E that f throws; a test failure when it throws nothing.
-template <class E, class F>
-std::string message_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
 }
 
 struct ChildEnd {
@@ -164,9 +153,9 @@ TEST(Hdf5, TakenRunNameIsRefusedNamingReplace) {
   const std::string dir = fresh_dir("taken"), f = dir + "/a.h5";
   write_results(f, {sample_run("one", 1.0)});
   const std::string before = slurp_file(f);
-  std::string msg = message_of<InputError>([&] { write_results(f, {sample_run("one", 2.0)}); });
+  std::string msg = thrown_message<InputError>([&] { write_results(f, {sample_run("one", 2.0)}); });
   EXPECT_TRUE(contains(msg, "already has a run named 'one'") && contains(msg, "--replace")) << msg;
-  msg = message_of<InputError>([&] { check_output_path(f, {"one"}); });
+  msg = thrown_message<InputError>([&] { check_output_path(f, {"one"}); });
   EXPECT_TRUE(contains(msg, "--replace")) << msg;
   EXPECT_NO_THROW(check_output_path(f, {"one"}, true));
   EXPECT_EQ(slurp_file(f), before);
@@ -179,7 +168,7 @@ TEST(Hdf5, FailedWriteLeavesFileUntouched) {
   const std::string before = slurp_file(f);
   RunResult bad = sample_run("bad", 2.0);
   bad.arrays.push_back({"data/A", {2, 2}, {1, 2, 3, 4}, "duplicate path: fails mid-write"});
-  const std::string msg = message_of<std::runtime_error>([&] { write_results(f, {sample_run("new", 3.0), bad}); });
+  const std::string msg = thrown_message<std::runtime_error>([&] { write_results(f, {sample_run("new", 3.0), bad}); });
   EXPECT_TRUE(contains(msg, "/runs/bad/data/A")) << "the error names the object: " << msg;
   EXPECT_EQ(slurp_file(f), before);
   EXPECT_EQ(read_run_names(f), std::vector<std::string>{"keep"});
@@ -190,14 +179,16 @@ TEST(Hdf5, RefusesForeignAndUnwritable) {
   const std::string dir = fresh_dir("foreign");
   const std::string txt = dir + "/notes.h5";
   { std::ofstream(txt) << "not hdf5"; }
-  EXPECT_TRUE(contains(message_of<InputError>([&] { check_output_path(txt); }), "not an HDF5 file"));
-  EXPECT_TRUE(contains(message_of<InputError>([&] { write_results(txt, {sample_run("x", 1)}); }), "not an HDF5 file"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([&] { check_output_path(txt); }), "not an HDF5 file"));
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { write_results(txt, {sample_run("x", 1)}); }), "not an HDF5 file"));
   EXPECT_EQ(slurp_file(txt), "not hdf5");
-  EXPECT_TRUE(contains(message_of<InputError>([&] { check_output_path(dir + "/missing/x.h5"); }), "does not exist"));
-  EXPECT_TRUE(contains(message_of<InputError>([&] { check_output_path(dir); }), "is a folder"));
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { check_output_path(dir + "/missing/x.h5"); }), "does not exist"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([&] { check_output_path(dir); }), "is a folder"));
   const std::string other = dir + "/other.h5";
   with_new_file(other, [](hid_t root) { put_text(root, "filetype", "someone-else", false); });
-  EXPECT_TRUE(contains(message_of<InputError>([&] { check_output_path(other); }), "filetype 'someone-else'"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([&] { check_output_path(other); }), "filetype 'someone-else'"));
   EXPECT_TRUE(strays(dir).empty());
 }
 
@@ -240,12 +231,12 @@ TEST(Hdf5, NewerOrInvalidFormatVersionIsRefused) {
   });
   with_new_file(none, [](hid_t root) { put_text(root, "filetype", kFileType, false); });
   const std::string before = slurp_file(newer);
-  std::string msg = message_of<InputError>([&] { write_results(newer, {sample_run("x", 1.0)}); });
+  std::string msg = thrown_message<InputError>([&] { write_results(newer, {sample_run("x", 1.0)}); });
   EXPECT_TRUE(contains(msg, "format_version 99 is newer than this mltemp reads (up to 2)")) << msg;
   EXPECT_EQ(slurp_file(newer), before);
-  msg = message_of<InputError>([&] { check_output_path(half); });
+  msg = thrown_message<InputError>([&] { check_output_path(half); });
   EXPECT_TRUE(contains(msg, "is not a valid version")) << msg;
-  msg = message_of<InputError>([&] { check_output_path(none); });
+  msg = thrown_message<InputError>([&] { check_output_path(none); });
   EXPECT_TRUE(contains(msg, "without a numeric format_version")) << msg;
   EXPECT_TRUE(strays(dir).empty());
 }
@@ -293,7 +284,7 @@ TEST(Hdf5, VersionOneFilesAreReadAndExtended) {
   EXPECT_EQ(t.get(1, "layer"), 2.0);
   EXPECT_EQ(read_table(f, "new", "sweep").get_text(2, "label"), "row2");
   EXPECT_TRUE(
-      contains(message_of<InputError>([&] { read_run_int_attr(f, "old", "seed"); }), "not stored as an integer"));
+      contains(thrown_message<InputError>([&] { read_run_int_attr(f, "old", "seed"); }), "not stored as an integer"));
 }
 
 TEST(Hdf5, LongTextAndNamesAreNeverCut) {
@@ -371,12 +362,12 @@ TEST(Hdf5, LockWaitIsBounded) {
   const std::string before = slurp_file(f);
   auto holder = std::make_unique<LockHolder>(f + ".lock");
   setenv("MLTEMP_LOCK_TIMEOUT", "0.3", 1);
-  const std::string msg = message_of<IoError>([&] { write_results(f, {sample_run("late", 2.0)}); });
+  const std::string msg = thrown_message<IoError>([&] { write_results(f, {sample_run("late", 2.0)}); });
   EXPECT_TRUE(contains(
       msg, "gave up after 0.3 s waiting for the lock " + f + ".lock (held by pid " + std::to_string(holder->pid())))
       << msg;
   setenv("MLTEMP_LOCK_TIMEOUT", "soon", 1);
-  EXPECT_TRUE(contains(message_of<InputError>([] { lock_timeout_seconds(); }), "MLTEMP_LOCK_TIMEOUT='soon'"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([] { lock_timeout_seconds(); }), "MLTEMP_LOCK_TIMEOUT='soon'"));
   unsetenv("MLTEMP_LOCK_TIMEOUT");
   holder.reset();
   EXPECT_EQ(slurp_file(f), before);
@@ -437,7 +428,8 @@ TEST(Hdf5, Sha256MatchesKnownDigests) {
   const std::string dir = fresh_dir("sha");
   { std::ofstream(dir + "/abc.csv", std::ios::binary) << "abc"; }
   EXPECT_EQ(sha256_file(dir + "/abc.csv"), sha256_hex("abc"));
-  EXPECT_TRUE(contains(message_of<InputError>([&] { sha256_file(dir + "/absent.csv"); }), "absent.csv: cannot open"));
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { sha256_file(dir + "/absent.csv"); }), "absent.csv: cannot open"));
 }
 
 TEST(Hdf5, ProvenanceStoresDataUnderTheCap) {
