@@ -128,6 +128,15 @@ def grid_and_legends(axes):
         legend_outside(a)
 
 
+def finish_scale_panels(axes, scales):
+    """The last step of a figure of panels stacked over the sweep scale (shared x): the scale
+    label under the bottom panel, x logarithmic when the scales span decades, then
+    grid_and_legends."""
+    axes[-1].set_xlabel(SCALE_LABEL)
+    auto_scale(axes[-1], "x", scales)
+    grid_and_legends(axes)
+
+
 def style_key(mc=None, exact=None, asym=None, exact_points=False):
     """Grey proxy artists that explain the three styles when colours stand for scales or runs;
     pass them as legend_outside(ax, extra=...). A style whose label is None is left out."""

@@ -23,8 +23,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mltemp_h5 import number_attr, read_table  # noqa: E402
-from mltemp_plot import (ASYM_STYLE, SCALE_LABEL, auto_scale, errorbars, grid_and_legends, line,  # noqa: E402
-                         per_run_main, run_title)
+from mltemp_plot import (ASYM_STYLE, auto_scale, errorbars, finish_scale_panels, line, per_run_main,  # noqa: E402
+                         run_title)
 
 import numpy as np  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
@@ -91,10 +91,8 @@ def mixing_figure(f, run, path=None):
         line(ex, s, (t["T_mix_exact"] - t[f"T_{x}_exact"]) / t[f"T_{x}_exact"], f"dE_{x}_exact", COLORS[x],
              label=f"exact (T_mix - T_{x}) / T_{x}")
     ex.set_ylabel("energy taken in (> 0) or\ngiven up (< 0), share of own")
-    ex.set_xlabel(SCALE_LABEL)
 
-    auto_scale(ex, "x", s)
-    grid_and_legends((ax, ox, ex))
+    finish_scale_panels((ax, ox, ex), s)
     return fig
 
 

@@ -17,8 +17,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mltemp_h5 import read_table, text_attr  # noqa: E402
-from mltemp_plot import (ASYM_STYLE, SCALE_LABEL, auto_scale, errorbars, grid_and_legends, line,  # noqa: E402
-                         mark_undefined, note, per_run_main, run_title)
+from mltemp_plot import (ASYM_STYLE, auto_scale, errorbars, finish_scale_panels, line, mark_undefined,  # noqa: E402
+                         note, per_run_main, run_title)
 
 import numpy as np  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
@@ -74,10 +74,8 @@ def sweep_figure(f, run, path=None):
         note(rx, "no leading-order values (T_asym is NaN)")
     mark_undefined(rx, s[~ok])
     rx.set_ylabel("ratio to the leading order")
-    rx.set_xlabel(SCALE_LABEL)
 
-    auto_scale(rx, "x", s)
-    grid_and_legends((ax, zx, rx))
+    finish_scale_panels((ax, zx, rx), s)
     return fig
 
 

@@ -8,10 +8,20 @@ import contextlib
 import os
 import struct
 import subprocess
+import sys
 import traceback
 
 import numpy as np
 from matplotlib.container import ErrorbarContainer
+
+
+def test_args():
+    """A plot test's command line, `BUILD/mltemp SOURCE_DIR`: (the binary, the scripts folder),
+    with the scripts folder put on sys.path so that the test imports the plot scripts."""
+    binary, source = sys.argv[1], sys.argv[2]
+    scripts = os.path.join(source, "scripts")
+    sys.path.insert(0, scripts)
+    return binary, scripts
 
 
 class Checks:
@@ -37,6 +47,11 @@ class Checks:
         """Error bars drawn from y - se to y + se."""
         lo, hi = drawn
         return self.same(name + " (low ends)", lo, y - se) and self.same(name + " (high ends)", hi, y + se)
+
+    def finish(self):
+        """The last line, 'plots: N passed, M failed', and the exit: code 1 when any check failed."""
+        print(f"plots: {self.passed} passed, {self.failed} failed")
+        sys.exit(1 if self.failed else 0)
 
     @contextlib.contextmanager
     def group(self, name):
@@ -72,6 +87,13 @@ def vlines(ax, gid):
 def panels(fig):
     """The data axes of a figure (legends are not axes; colorbars would be)."""
     return [a for a in fig.axes if a.get_label() != "<colorbar>"]
+
+
+def panels_and_title(check, fig, tag, n):
+    """The figure's data axes, checked to be n of them, and its title."""
+    axs = panels(fig)
+    check(f"{tag}: {n} panels", len(axs) == n, len(axs))
+    return axs, fig._suptitle.get_text()
 
 
 def legend_outside_axes(fig, ax):
@@ -113,14 +135,17 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def refused(check, args, msg, folder):
-    """A script run with bad input exits 2 with `msg` on stderr and writes nothing into folder."""
-    before = sorted(os.listdir(folder))
-    r = subprocess.run(args, capture_output=True, text=True)
-    name = f"{os.path.basename(args[0])} {' '.join(os.path.basename(a) for a in args[1:])}"
-    check(f"{name}: exit 2", r.returncode == 2, (r.returncode, r.stderr))
-    check(f"{name}: message", msg in r.stderr, r.stderr)
-    check(f"{name}: nothing written", sorted(os.listdir(folder)) == before, set(os.listdir(folder)) - set(before))
+def refused(check, cases, folder):
+    """Each (args, msg) of cases: the script run with bad input exits 2 with `msg` on stderr and
+    writes nothing into folder."""
+    for args, msg in cases:
+        before = sorted(os.listdir(folder))
+        r = subprocess.run(args, capture_output=True, text=True)
+        name = f"{os.path.basename(args[0])} {' '.join(os.path.basename(a) for a in args[1:])}"
+        check(f"{name}: exit 2", r.returncode == 2, (r.returncode, r.stderr))
+        check(f"{name}: message", msg in r.stderr, r.stderr)
+        check(f"{name}: nothing written", sorted(os.listdir(folder)) == before,
+              set(os.listdir(folder)) - set(before))
 
 
 def run_mltemp(binary, cfg_text, name, h5, folder):

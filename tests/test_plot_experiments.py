@@ -9,16 +9,17 @@ colours, legends outside the data), and runs the scripts as a user would (PNG pa
 exit 2 with a message on bad input). The last line is 'plots: N passed, M failed'; exit code 1
 when any check failed.
 """
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
-binary, source = sys.argv[1], sys.argv[2]
-scripts = os.path.join(source, "scripts")
-sys.path.insert(0, scripts)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_checks import (Checks, finite_rows, legend_outside_axes, panels, panels_and_title, png_size, refused,
+                         run_mltemp, series, spans_decades, test_args)
+
+binary, scripts = test_args()
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
@@ -26,10 +27,9 @@ import numpy as np  # noqa: E402
 import mltemp_h5  # noqa: E402
 import plot_entropy  # noqa: E402
 import plot_training  # noqa: E402
-from plot_checks import (Checks, finite_rows, legend_outside_axes, panels, png_size, refused,  # noqa: E402
-                         run_mltemp, series, spans_decades)
 
 check = Checks()
+run = functools.partial(run_mltemp, binary)  # run(cfg_text, name, h5, folder)
 
 
 def gid(col, key):
@@ -40,10 +40,7 @@ def check_training_figure(f, run, tag):
     t = f[f"runs/{run}/training"][()]
     g = f[f"runs/{run}"]
     fig = plot_training.training_figure(f, run, "file.h5")
-    axs = panels(fig)
-    check(f"{tag}: three panels", len(axs) == 3, len(axs))
-    ex, sx, tx = axs
-    title = fig._suptitle.get_text()
+    (ex, sx, tx), title = panels_and_title(check, fig, tag, 3)
     system = mltemp_h5.text_attr(g, "system")
     check(f"{tag}: title names run, system, file and rate", title.startswith(f"{run}: {system}") and
           "file.h5" in title and "learning rate" in title, title)
@@ -158,14 +155,9 @@ def check_command_line(h5, d):
             check(f"{os.path.basename(png)} is a PNG of at least 800 pixels wide", size and size[0] >= 800, size)
     sweep_only = os.path.join(d, "sweep.h5")
     run('[sweep]\nscales = [1.0]\n[mc]\nparticles = 1024\n', "plain", sweep_only, d)
-    for args, msg in (([os.path.join(scripts, "plot_training.py"), sweep_only], "no runs with a training table"),
-                      ([os.path.join(scripts, "plot_entropy.py"), h5, "--run", "mse"],
-                       "no run 'mse' with a entropy table")):
-        refused(check, args, msg, d)
-
-
-def run(cfg_text, name, h5, d):
-    run_mltemp(binary, cfg_text, name, h5, d)
+    refused(check, (([os.path.join(scripts, "plot_training.py"), sweep_only], "no runs with a training table"),
+                    ([os.path.join(scripts, "plot_entropy.py"), h5, "--run", "mse"],
+                     "no run 'mse' with a entropy table")), d)
 
 
 def main():
@@ -187,8 +179,7 @@ def main():
                 check_entropy_figure(f, "ent", "entropy")
         with check.group("command line"):
             check_command_line(h5, d)
-    print(f"plots: {check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    check.finish()
 
 
 main()

@@ -9,26 +9,27 @@ marks where a claim fails, legends outside the data; then runs the scripts as a 
 (PNG paths printed, exit 2 with a message on bad input, nothing written). The last line is
 'plots: N passed, M failed'; the exit code is 1 when any check failed.
 """
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
-binary, source = sys.argv[1], sys.argv[2]
-scripts = os.path.join(source, "scripts")
-sys.path.insert(0, scripts)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, panels_and_title, png_size, refused,
+                         run_mltemp, series, spans_decades, test_args)
+
+binary, scripts = test_args()
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 
+import mltemp_h5  # noqa: E402
 import plot_mixing  # noqa: E402
 import plot_shift  # noqa: E402
-from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, png_size, refused,  # noqa: E402
-                         run_mltemp, series, spans_decades)
 
 check = Checks()
+run = functools.partial(run_mltemp, binary)  # run(cfg_text, name, h5, folder)
 
 
 def expect_series(tag, drawn, gid, x, y, se=None):
@@ -63,18 +64,13 @@ def check_mixing_figure(f, run, expect_fails):
     g = f[f"runs/{run}"]
     s, ok = t["scale"], t["T_defined"] == 1
     fig = plot_mixing.mixing_figure(f, run, "file.h5")
-    axs = fig.axes
-    if not check(f"{tag}: three panels", len(axs) == 3, len(axs)):
-        return
+    axs, title = panels_and_title(check, fig, tag, 3)
     ax, ox, ex = axs
-    title = fig._suptitle.get_text()
-    system = g.attrs["system"]
-    system = system.decode() if isinstance(system, bytes) else system
+    system = mltemp_h5.text_attr(g, "system")
     check(f"{tag}: title names run, system and file", title.startswith(f"{run}: {system}") and "file.h5" in title,
           title)
     check(f"{tag}: title gives w_A", f"w_A = n_A/(n_A + n_B) = {g.attrs['w_A']:.3g}" in title, title)
-    units = g["mixing"].attrs["T_A_units"]
-    units = units.decode() if isinstance(units, bytes) else units
+    units = mltemp_h5.text_attr(g["mixing"], "T_A_units")
     check(f"{tag}: T axis label with units", ax.get_ylabel() == f"temperature T [{units}]", ax.get_ylabel())
     check(f"{tag}: scale axis label", ex.get_xlabel().startswith("scale s"), ex.get_xlabel())
     for a, name in ((ax, "T"), (ox, "offset"), (ex, "flow")):
@@ -125,12 +121,8 @@ def check_shift_figure(f, run):
     t = f[f"runs/{run}/shift"][()]
     k = t["step"]
     fig = plot_shift.shift_figure(f, run, "file.h5")
-    axs = fig.axes
-    if not check(f"{tag}: four panels", len(axs) == 4, len(axs)):
-        return
-    ex, sx, px, tx = axs
-    check(f"{tag}: title names the run and file", fig._suptitle.get_text().startswith(f"{run}: ")
-          and "file.h5" in fig._suptitle.get_text(), fig._suptitle.get_text())
+    (ex, sx, px, tx), title = panels_and_title(check, fig, tag, 4)
+    check(f"{tag}: title names the run and file", title.startswith(f"{run}: ") and "file.h5" in title, title)
     for a, name in ((ex, "E"), (sx, "S"), (px, "path"), (tx, "T_II")):
         check(f"{tag}: {name} legend outside the axes", legend_outside_axes(fig, a))
     for a in (ex, sx, tx):
@@ -195,12 +187,7 @@ def check_command_line(h5, d, mixing_runs, shift_runs):
               f"no run '{mixing_runs[0]}' with a shift table"),
              ([os.path.join(scripts, "plot_shift.py"), bad], "bad.h5: cannot open as HDF5"),
              ([os.path.join(scripts, "plot_mixing.py"), h5, "--outdir", os.path.join(d, "missing")], "--outdir"))
-    for args, msg in cases:
-        refused(check, args, msg, d)
-
-
-def run(cfg_text, name, h5, d):
-    run_mltemp(binary, cfg_text, name, h5, d)
+    refused(check, cases, d)
 
 
 def main():
@@ -232,8 +219,7 @@ def main():
                 check("extend: an unresolved step is shown", n_unresolved and n_unresolved > 0, n_unresolved)
         with check.group("command line"):
             check_command_line(h5, d, ["flip", "hot"], ["drift", "extend"])
-    print(f"plots: {check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    check.finish()
 
 
 main()

@@ -9,16 +9,17 @@ text stored as fixed- and as variable-length strings, and runs the scripts as a 
 (PNG paths printed, exit 2 with a message on bad input). Every check counts: the last line is
 'plots: N passed, M failed', and the exit code is 1 when any check failed.
 """
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
-binary, source = sys.argv[1], sys.argv[2]
-scripts = os.path.join(source, "scripts")
-sys.path.insert(0, scripts)
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, panels, panels_and_title, png_size,
+                         refused, run_mltemp, series, spans_decades, test_args, vlines)
+
+binary, scripts = test_args()
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
@@ -27,11 +28,10 @@ import mltemp_h5  # noqa: E402
 import mltemp_plot  # noqa: E402
 import plot_layers  # noqa: E402
 import plot_sweep  # noqa: E402
-from plot_checks import (Checks, finite_rows, legend_outside_axes, legend_texts, panels, png_size,  # noqa: E402
-                         refused, run_mltemp, series, spans_decades, vlines)
 
 
 check = Checks()
+run = functools.partial(run_mltemp, binary)  # run(cfg_text, name, h5, folder)
 
 
 # ---- the sweep plot ------------------------------------------------------------------------
@@ -41,10 +41,8 @@ def check_sweep_figure(f, run, tag):
     g = f[f"runs/{run}"]
     s, ok = t["scale"], t["T_defined"] == 1
     fig = plot_sweep.sweep_figure(f, run, "file.h5")
-    axs = panels(fig)
-    check(f"{tag}: three panels", len(axs) == 3, len(axs))
+    axs, title = panels_and_title(check, fig, tag, 3)
     ax, zx, rx = axs
-    title = fig._suptitle.get_text()
     system = mltemp_h5.text_attr(g, "system")
     check(f"{tag}: title names run and system", title.startswith(f"{run}: {system}") and system, title)
     check(f"{tag}: title names the file", "file.h5" in title, title)
@@ -320,16 +318,11 @@ def check_command_line(h5, d, sweep_runs):
     foreign = os.path.join(d, "foreign.h5")
     with h5py.File(foreign, "w") as f:
         f.attrs["filetype"] = "something-else"
-    for args, msg in (([plot, bad], "bad.h5: cannot open as HDF5"),
-                      ([plot, foreign], "not an mltemp results file (filetype 'something-else'"),
-                      ([plot, h5, "--run", "nope"], "no run 'nope' with a sweep table"),
-                      ([plot, h5, "--outdir", os.path.join(d, "missing")], "--outdir"),
-                      ([layers, h5, "--run", sweep_runs[0]], f"no run '{sweep_runs[0]}' with a layers table")):
-        refused(check, args, msg, d)
-
-
-def run(cfg_text, name, h5, d):
-    run_mltemp(binary, cfg_text, name, h5, d)
+    refused(check, (([plot, bad], "bad.h5: cannot open as HDF5"),
+                    ([plot, foreign], "not an mltemp results file (filetype 'something-else'"),
+                    ([plot, h5, "--run", "nope"], "no run 'nope' with a sweep table"),
+                    ([plot, h5, "--outdir", os.path.join(d, "missing")], "--outdir"),
+                    ([layers, h5, "--run", sweep_runs[0]], f"no run '{sweep_runs[0]}' with a layers table")), d)
 
 
 def main():
@@ -368,8 +361,7 @@ def main():
             check_unreliable_se(h5, d, "p")
         with check.group("command line"):
             check_command_line(h5, d, ["p", "relu", "tanh"])
-    print(f"plots: {check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    check.finish()
 
 
 main()

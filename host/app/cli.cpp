@@ -15,8 +15,8 @@
 #include "config.h"
 #include "engine.h"
 #include "errors.h"
-#include "file_lock.h"
 #include "experiment.h"
+#include "file_lock.h"
 #include "h5_writer.h"
 #include "merge.h"
 #include "run.h"
@@ -169,9 +169,18 @@ std::string run_report(const RunResult& res, const RunContext& ctx) {
   return o.str() + buf;
 }
 
-void apply_threads(const Config& cfg) {
+// The context `run` and `validate` start from: mc.threads applied, this rank's GPU chosen when
+// the backend may use one, the backend selected (quiet on every rank but 0).
+RunContext start_context(const Config& cfg, bool quiet) {
+  const Cluster& job = Cluster::world();
   const int64_t t = cfg.get_int("mc.threads");
   if (t > 0) omp_set_num_threads(static_cast<int>(t));
+  const std::string backend = cfg.get_string("mc.backend");
+  if (backend == "cuda" || backend == "auto") job.use_local_gpu();
+  RunContext ctx;
+  ctx.quiet = quiet || !job.root();
+  ctx.backend = select_backend(backend, ctx.quiet, &ctx.device);
+  return ctx;
 }
 
 int cmd_run(const std::string& config_path, const std::string& out, bool quiet, bool print_config, bool replace,
@@ -193,12 +202,7 @@ int cmd_run(const std::string& config_path, const std::string& out, bool quiet, 
     check_output_path(out, {name}, replace);
     remove_stale_temps(ckpt_path);
   }
-  apply_threads(cfg);
-  const std::string backend = cfg.get_string("mc.backend");
-  if (backend == "cuda" || backend == "auto") job.use_local_gpu();
-  RunContext ctx;
-  ctx.quiet = quiet || !job.root();
-  ctx.backend = select_backend(backend, ctx.quiet, &ctx.device);
+  RunContext ctx = start_context(cfg, quiet);
   Checkpointer ckpt(ckpt_path, cfg.get_double("mc.checkpoint_seconds"), resume, resume_command(words, job.size()),
                     job.root());
   ctx.checkpoint = &ckpt;
@@ -233,12 +237,7 @@ int cmd_validate(const std::string& out, bool quiet, double factor, const Overri
   ov.apply(cfg, app);
   if (!(factor > 0) || factor > 1000) throw InputError("--particle-factor: must be in (0, 1000]");
   if (job.root()) check_output_path(out);
-  apply_threads(cfg);
-  const std::string backend = cfg.get_string("mc.backend");
-  if (backend == "cuda" || backend == "auto") job.use_local_gpu();
-  RunContext ctx;
-  ctx.quiet = quiet || !job.root();
-  ctx.backend = select_backend(backend, ctx.quiet, &ctx.device);
+  RunContext ctx = start_context(cfg, quiet);
   Validator v(ctx, factor);
   const auto t0 = std::chrono::steady_clock::now();
   Table table = run_validation(v);

@@ -32,9 +32,7 @@ std::string now_iso() {
 // The mc.* ranges are checked by the option table when the values are set.
 struct RunPlan {
   explicit RunPlan(const Config& cfg) {
-    const std::string name = cfg.get_string("name");
-    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
-      throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
+    run_name(cfg);
     scales = sweep_scales(cfg);
     const uint64_t particles = static_cast<uint64_t>(cfg.get_int("mc.particles"));
     if (particles > std::numeric_limits<uint64_t>::max() / scales.size())
@@ -95,6 +93,13 @@ std::string sweep_row(const Table& t, size_t r) {
 }
 
 }  // namespace
+
+std::string run_name(const Config& cfg) {
+  const std::string name = cfg.get_string("name");
+  if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
+    throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
+  return name;
+}
 
 void check_config(const Config& cfg) {
   const ExperimentEntry* e = find_experiment(cfg);  // also refuses another kind's experiment.* keys

@@ -31,6 +31,10 @@ struct RunContext {
 // "setup 1.2 s (data 0.1, system and minimum 0.9, references 0.2); particles 10.3 s"
 std::string timing_line(const RunContext& ctx);
 
+// The run's name (its HDF5 group /runs/<name>); InputError unless it is non-empty, has no '/'
+// and does not start with '.'.
+std::string run_name(const Config& cfg);
+
 class System;
 struct Dataset;
 using TextAttrs = std::vector<std::pair<std::string, std::string>>;

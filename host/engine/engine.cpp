@@ -83,18 +83,19 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
   const uint64_t batch =
       o.batch_particles == 0 ? auto_chunks : std::max<uint64_t>(1, (o.batch_particles + kChunk - 1) / kChunk);
   std::unique_ptr<ChunkRunner<K>> runner;
+  const RunnerArgs<Energy> args{energy, setup.init, setup.blob, total, batch, o};
   switch (o.backend) {
     case Backend::kCuda:
       runner = make_cuda_runner(energy, setup.init, setup.blob, total, batch);
       break;
     case Backend::kReference:
-      runner = make_reference_runner(energy, setup.init, setup.blob, total, batch, o.threads);
+      runner = make_reference_runner(args);
       break;
     case Backend::kEmulate:
-      runner = make_emulate_runner(energy, setup.init, setup.blob, total, batch, o.threads, o.emulate_shuffle);
+      runner = make_emulate_runner(args);
       break;
     default:
-      runner = make_omp_runner(energy, setup.init, setup.blob, total, batch, o.threads, o.gemm_only);
+      runner = make_omp_runner(args);
   }
   std::vector<Moments<K>> partial(batch);
   auto fold = std::make_unique<PairwiseFolder<K>>();

@@ -57,7 +57,7 @@ struct RunOptions {
   Backend backend = Backend::kOmp;
   uint64_t particles = 0;
   uint64_t batch_particles = 0;  // 0: per backend (65536 on a CPU, 2^20 or 2^17 on a GPU)
-  int threads = 0;  // 0: OpenMP's default
+  int threads = 0;               // 0: OpenMP's default
   // kEmulate only: 0 runs each block's threads in order, anything else shuffles them at every
   // phase (a race between threads then changes the result).
   uint64_t emulate_shuffle = 0;
@@ -84,18 +84,38 @@ class ChunkRunner {
   virtual void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* host_out) = 0;
 };
 
+// What a CPU backend's runner is built from: the point, its particle count, the most chunks one
+// batch runs (buffers are sized for it) and the run's options (each backend reads its own:
+// threads, emulate_shuffle, gemm_only).
 template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
-                                                           const std::vector<double>& blob, uint64_t total,
-                                                           uint64_t max_chunks, int threads, bool gemm_only);
+struct RunnerArgs {
+  const Energy& energy;
+  const InitParams& init;
+  const std::vector<double>& blob;
+  uint64_t total;
+  uint64_t max_chunks;
+  const RunOptions& opts;
+};
+// What a CPU runner keeps of its point: copies, so the caller's setup need not outlive it.
 template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_reference_runner(const Energy& e, const InitParams& init,
-                                                                 const std::vector<double>& blob, uint64_t total,
-                                                                 uint64_t max_chunks, int threads);
+struct PointCopy {
+  explicit PointCopy(const RunnerArgs<Energy>& a) : energy(a.energy), init(a.init), blob(a.blob), total(a.total) {}
+  Energy energy;
+  InitParams init;
+  std::vector<double> blob;
+  uint64_t total;
+};
 template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_emulate_runner(const Energy& e, const InitParams& init,
-                                                               const std::vector<double>& blob, uint64_t total,
-                                                               uint64_t max_chunks, int threads, uint64_t shuffle_seed);
+using RunnerPtr = std::unique_ptr<ChunkRunner<Energy::kObs>>;
+
+// The CPU backends' factories, each defined with its runner by MLTEMP_RUNNER_FACTORY.
+template <class Energy>
+RunnerPtr<Energy> make_omp_runner(const RunnerArgs<Energy>& a);
+template <class Energy>
+RunnerPtr<Energy> make_reference_runner(const RunnerArgs<Energy>& a);
+template <class Energy>
+RunnerPtr<Energy> make_emulate_runner(const RunnerArgs<Energy>& a);
+// kernels/engine_cuda.cu (engine_nocuda.cpp in a build without CUDA).
 template <class Energy>
 std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
                                                             const std::vector<double>& blob, uint64_t total,
@@ -116,5 +136,19 @@ Backend select_backend(const std::string& requested, bool quiet, std::string* de
 }  // namespace mltemp
 
 // The explicit instantiation list: every energy the engine runs. Add an energy here once.
-#define MLTEMP_FOR_EACH_ENERGY(X) \
-  X(::mltemp::MseEnergy) X(::mltemp::MaeEnergy) X(::mltemp::CeEnergy) X(::mltemp::MlpEnergy)
+// MLTEMP_FOR_EACH_ENERGY(X) expands X(E) for each energy E; ..._WITH(X, arg) expands X(arg, E).
+#define MLTEMP_FOR_EACH_ENERGY_WITH(X, arg) \
+  X(arg, ::mltemp::MseEnergy) X(arg, ::mltemp::MaeEnergy) X(arg, ::mltemp::CeEnergy) X(arg, ::mltemp::MlpEnergy)
+#define MLTEMP_APPLY_(X, E) X(E)
+#define MLTEMP_FOR_EACH_ENERGY(X) MLTEMP_FOR_EACH_ENERGY_WITH(MLTEMP_APPLY_, X)
+
+// In a CPU backend's file, after its runner class template Runner (constructed from
+// RunnerArgs): defines `factory` as std::make_unique<Runner<Energy>>(args) and instantiates it
+// for every energy.
+#define MLTEMP_RUNNER_FACTORY(factory, Runner)             \
+  template <class Energy>                                  \
+  RunnerPtr<Energy> factory(const RunnerArgs<Energy>& a) { \
+    return std::make_unique<Runner<Energy>>(a);            \
+  }                                                        \
+  MLTEMP_FOR_EACH_ENERGY_WITH(MLTEMP_INSTANTIATE_FACTORY_, factory)
+#define MLTEMP_INSTANTIATE_FACTORY_(factory, E) template RunnerPtr<E> factory<E>(const RunnerArgs<E>&);

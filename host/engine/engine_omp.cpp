@@ -378,28 +378,23 @@ template <class Energy>
 class OmpRunner final : public ChunkRunner<Energy::kObs> {
  public:
   static constexpr int K = Energy::kObs;
-  OmpRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total, int threads,
-            bool gemm_only)
-      : energy_(e), init_(init), blob_(blob), total_(total), threads_(threads), gemm_only_(gemm_only) {
-    if constexpr (std::is_same_v<Energy, MlpEnergy>) pad_ = std::make_unique<MlpPadded>(e, blob_.data());
+  explicit OmpRunner(const RunnerArgs<Energy>& a) : p_(a), threads_(a.opts.threads), gemm_only_(a.opts.gemm_only) {
+    if constexpr (std::is_same_v<Energy, MlpEnergy>) pad_ = std::make_unique<MlpPadded>(p_.energy, p_.blob.data());
   }
 
   void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* out) override {
-    fold_chunks<K>(total_, first_chunk, n_chunks, threads_, out, [&] {
+    fold_chunks<K>(p_.total, first_chunk, n_chunks, threads_, out, [&] {
       if constexpr (std::is_same_v<Energy, MseEnergy>)
-        return MseTiles(energy_, init_, blob_);
+        return MseTiles(p_.energy, p_.init, p_.blob);
       else if constexpr (std::is_same_v<Energy, MlpEnergy>)
-        return MlpTiles(energy_, init_, blob_, *pad_, gemm_only_);
+        return MlpTiles(p_.energy, p_.init, p_.blob, *pad_, gemm_only_);
       else
-        return LinearDataTiles<decltype(energy_.loss)>(energy_, init_, blob_, gemm_only_);
+        return LinearDataTiles<decltype(p_.energy.loss)>(p_.energy, p_.init, p_.blob, gemm_only_);
     });
   }
 
  private:
-  Energy energy_;
-  InitParams init_;
-  std::vector<double> blob_;
-  uint64_t total_;
+  PointCopy<Energy> p_;
   int threads_;
   bool gemm_only_;
   std::unique_ptr<MlpPadded> pad_;
@@ -407,16 +402,6 @@ class OmpRunner final : public ChunkRunner<Energy::kObs> {
 
 }  // namespace
 
-template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_omp_runner(const Energy& e, const InitParams& init,
-                                                           const std::vector<double>& blob, uint64_t total,
-                                                           uint64_t /*max_chunks*/, int threads, bool gemm_only) {
-  return std::make_unique<OmpRunner<Energy>>(e, init, blob, total, threads, gemm_only);
-}
-
-#define MLTEMP_INSTANTIATE_OMP(E)                                    \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_omp_runner<E>( \
-      const E&, const InitParams&, const std::vector<double>&, uint64_t, uint64_t, int, bool);
-MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_OMP)
+MLTEMP_RUNNER_FACTORY(make_omp_runner, OmpRunner)
 
 }  // namespace mltemp

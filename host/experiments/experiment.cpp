@@ -18,11 +18,6 @@ std::string text_attr(const RunResult& r, const std::string& name) {
 
 }  // namespace
 
-RunResult run_mixing(const Config& cfg, RunContext& ctx);  // host/experiment_mixing.cpp
-void check_mixing(const Config& cfg);
-RunResult run_shift(const Config& cfg, RunContext& ctx);  // host/experiment_shift.cpp
-void check_shift(const Config& cfg);
-
 const std::vector<ExperimentEntry>& experiments() {
   // One entry per experiment: {kind, summary, run function, --print-config check, report}.
   static const std::vector<ExperimentEntry> list = {
@@ -50,8 +45,8 @@ const ExperimentEntry* find_experiment(const Config& cfg) {
   const std::string kind = cfg.get_string("experiment.kind");
   for (const auto& o : option_table())
     if (o.key.rfind("experiment.", 0) == 0 && o.key != "experiment.kind" && cfg.given(o.key) && key_owner(o) != kind)
-      throw InputError(cfg.where(o.key) + ": only used with experiment.kind = \"" + key_owner(o) + "\" (this run is \"" +
-                       kind + "\")");
+      throw InputError(cfg.where(o.key) + ": only used with experiment.kind = \"" + key_owner(o) +
+                       "\" (this run is \"" + kind + "\")");
   if (kind == "sweep") return nullptr;
   for (const auto& e : experiments())
     if (kind == e.kind) return &e;

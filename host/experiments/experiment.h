@@ -24,7 +24,7 @@ struct ExperimentEntry {
   std::string (*report)(const RunResult& r) = nullptr;
 };
 
-// Every experiment, registered once (host/experiment.cpp).
+// Every experiment, registered once (host/experiments/experiment.cpp).
 const std::vector<ExperimentEntry>& experiments();
 // The entry for experiment.kind, or nullptr for the plain sweep ("sweep"); refuses the
 // experiment.* keys that only another kind reads (a key's kind is the first word of its help
@@ -52,9 +52,13 @@ class OmpThreads {
 constexpr double kEntropyWellSampled = 50.0;
 
 // The experiments, one file each.
-RunResult run_training(const Config& cfg, RunContext& ctx);  // host/experiment_training.cpp
+RunResult run_training(const Config& cfg, RunContext& ctx);  // host/experiments/experiment_training.cpp
 std::string training_report(const RunResult& r);
-RunResult run_entropy(const Config& cfg, RunContext& ctx);  // host/experiment_entropy.cpp
+RunResult run_entropy(const Config& cfg, RunContext& ctx);  // host/experiments/experiment_entropy.cpp
 std::string entropy_report(const RunResult& r);
+RunResult run_mixing(const Config& cfg, RunContext& ctx);  // host/experiments/experiment_mixing.cpp
+void check_mixing(const Config& cfg);
+RunResult run_shift(const Config& cfg, RunContext& ctx);  // host/experiments/experiment_shift.cpp
+void check_shift(const Config& cfg);
 
 }  // namespace mltemp

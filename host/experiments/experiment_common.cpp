@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 
 #include "errors.h"
 
@@ -10,20 +9,11 @@ namespace mltemp {
 
 RunResult experiment_result(const Config& cfg, const RunContext& ctx, const std::string& system) {
   RunResult r;
-  r.name = cfg.get_string("name");
-  if (r.name.empty() || r.name.find('/') != std::string::npos || r.name[0] == '.')
-    throw InputError(cfg.where("name") + ": run name must be non-empty, without '/' and not start with '.'");
-  char created[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  r.text_attrs = {{"config", cfg.text()},
-                  {"config_effective", cfg.echo()},
-                  {"experiment", cfg.get_string("experiment.kind")},
-                  {"system", system},
-                  {"backend", backend_name(ctx.backend)},
-                  {"device", ctx.device},
-                  {"mltemp_version", kVersion},
-                  {"created", created}};
+  r.name = run_name(cfg);
+  r.text_attrs = run_text_attrs(cfg, ctx);
+  // After the config's two attributes: which experiment, on what.
+  r.text_attrs.insert(r.text_attrs.begin() + 2,
+                      {{"experiment", cfg.get_string("experiment.kind")}, {"system", system}});
   return r;
 }
 

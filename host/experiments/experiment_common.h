@@ -1,4 +1,4 @@
-// Pieces the experiments of host/experiment_*.cpp share: the run's provenance attributes,
+// Pieces the experiments of host/experiments/experiment_*.cpp share: the run's provenance attributes,
 // datasets read raw and then put into one coordinate system, and the particle loop of one
 // system over the sweep scales.
 #pragma once
@@ -16,8 +16,9 @@
 
 namespace mltemp {
 
-// A RunResult named by cfg with the attributes every run carries: config, config_effective,
-// system, backend, device, mltemp_version, created.
+// A RunResult named by cfg (run_name) with the attributes every run carries (run_text_attrs:
+// config, config_effective, backend, device, mltemp_version, created), and after the config's
+// two, experiment (the kind) and system.
 RunResult experiment_result(const Config& cfg, const RunContext& ctx, const std::string& system);
 
 // The data of spec, read or generated, neither standardized nor with a bias column.

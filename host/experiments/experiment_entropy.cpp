@@ -93,7 +93,7 @@ std::vector<std::vector<uint64_t>> cell_counts(const Config& cfg, const std::vec
 
 void add_entropy_columns(Table& t) {
   using K = Column::Kind;
-  t.add_column("scale", "", "sigma (normal, mixed) or a (uniform) of the initial distribution");
+  add_scale_column(t);
   t.add_column("dims", "count", "m: the first m coordinates of each particle are histogrammed", K::kInt);
   t.add_column("particles", "count", "N: the first N particles", K::kInt);
   t.add_column("delta", "", "cell side in units of the scale");

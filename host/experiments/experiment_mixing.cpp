@@ -31,6 +31,7 @@
 #include <memory>
 
 #include "errors.h"
+#include "experiment.h"
 #include "experiment_common.h"
 #include "provenance.h"
 #include "sha256.h"
@@ -154,7 +155,7 @@ MixingData mixing_data(const Config& cfg, const DataSpec& spec) {
 
 void add_mixing_columns(Table& t) {
   using K = Column::Kind;
-  t.add_column("scale", "", "sigma (normal, mixed) or a (uniform) of the initial distribution");
+  add_scale_column(t);
   t.add_column("H", "nats", "differential entropy of the initial distribution (the same for A, B and the union)");
   t.add_column("T_defined", "flag", "1 if H > 0 (temperatures defined), 0 if H <= 0", K::kInt);
   for (const char* x : {"A", "B", "mix"}) {

@@ -31,6 +31,7 @@
 
 #include "data_entropy.h"
 #include "errors.h"
+#include "experiment.h"
 #include "experiment_common.h"
 #include "provenance.h"
 

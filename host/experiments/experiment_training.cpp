@@ -255,7 +255,7 @@ Trajectory descend(const Config& cfg, const Energy& e, const PointSetup& setup, 
 
 void add_training_columns(Table& t) {
   using K = Column::Kind;
-  t.add_column("scale", "", "sigma (normal, mixed) or a (uniform) of the initial distribution");
+  add_scale_column(t);
   t.add_column("step", "count", "gradient-descent step t (0: the initial particles)", K::kInt);
   t.add_column("particles", "count", "particles, each descending on its own", K::kInt);
   t.add_column("E_t", "energy", "Monte Carlo mean energy of the particles after t steps");

@@ -9,9 +9,13 @@
 
 namespace mltemp {
 
+void add_scale_column(Table& t) {
+  t.add_column("scale", "", "sigma (normal, mixed) or a (uniform) of the initial distribution");
+}
+
 void add_temperature_columns(Table& t) {
   using K = Column::Kind;
-  t.add_column("scale", "", "sigma (normal, mixed) or a (uniform) of the initial distribution");
+  add_scale_column(t);
   t.add_column("particles", "count", "Monte Carlo particles at this scale", K::kInt);
   t.add_column("E_init", "energy", "Monte Carlo mean energy of the initial particles (2.5)");
   t.add_column("E_init_se", "energy", "standard error of E_init");

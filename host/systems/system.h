@@ -30,6 +30,8 @@ struct TemperatureInputs {
   double kurtosis = 0.0, max_share = 0.0;
 };
 
+// Adds the column that keys a table by the sweep scale (sigma or a), first of the shared ones.
+void add_scale_column(Table& t);
 // Adds the shared columns (scale, particles, E_init ... T_defined) to a sweep table.
 void add_temperature_columns(Table& t);
 // Fills them: T_mc, T_exact, T_asym, z, ratios, the next-order statistic and its error.

@@ -23,6 +23,27 @@ const char* outcome_name(Outcome o) {
   return names[static_cast<int>(o)];
 }
 
+// A check on a run's sweep table: the worst |value - reference| / se over the listed scales
+// (reference: a column, or ref_const when the name is empty), reported as stat_name.
+struct SweepCheck {
+  const char* stat_name;
+  const char* value;
+  const char* reference;
+  double ref_const;
+  const char* se;
+  const char* note;
+};
+
+Verdict sweep_check(const Validator& v, const std::string& id, const RunResult& r, const std::vector<double>& scales,
+                    const SweepCheck& c) {
+  Verdict out = v.start(id, r.name + " " + scales_text(scales));
+  out.stat_name = c.stat_name;
+  Validator::worst_deviation(out, *r.table("sweep"), Validator::rows_of(r, scales), c.value, c.reference, c.ref_const,
+                             c.se);
+  out.note = c.note;
+  return out;
+}
+
 }  // namespace
 
 std::string number_text(double x) {
@@ -122,25 +143,17 @@ Verdict Validator::ratio(const std::string& id, const std::string& where, const 
 }
 
 void Validator::exact(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
-  Verdict v = start(id, r.name + " " + scales_text(scales));
-  v.stat_name = "max|z|";
-  worst_deviation(v, *r.table("sweep"), rows_of(r, scales), "T_mc", "T_exact", 0.0, "T_mc_se");
-  v.note = "T at the worst scale";
-  rows_.push_back(v);
+  rows_.push_back(
+      sweep_check(*this, id, r, scales, {"max|z|", "T_mc", "T_exact", 0.0, "T_mc_se", "T at the worst scale"}));
 }
 
 void Validator::energy_ratio(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
-  Verdict v = start(id, r.name + " " + scales_text(scales));
-  v.stat_name = "|ratio-1|/se";
-  worst_deviation(v, *r.table("sweep"), rows_of(r, scales), "energy_ratio", "", 1.0, "energy_ratio_se");
-  v.note = "(E_init - E_min)/E_asym";
-  rows_.push_back(v);
+  rows_.push_back(sweep_check(*this, id, r, scales,
+                              {"|ratio-1|/se", "energy_ratio", "", 1.0, "energy_ratio_se", "(E_init - E_min)/E_asym"}));
 }
 
 void Validator::kappa(const std::string& id, const RunResult& r, const std::vector<double>& scales) {
-  Verdict v = start(id, r.name + " " + scales_text(scales));
-  v.stat_name = "|k-kappa|/se";
-  worst_deviation(v, *r.table("sweep"), rows_of(r, scales), "kappa_stat", "kappa", 0.0, "kappa_stat_se");
+  Verdict v = sweep_check(*this, id, r, scales, {"|k-kappa|/se", "kappa_stat", "kappa", 0.0, "kappa_stat_se", ""});
   char buf[128];
   std::snprintf(buf, sizeof buf, "(T_asym/T_mc-1)ln s; T_mc/T_asym = %.4f at %g",
                 r.table("sweep")->get(row_of(r, scales.back()), "T_mc_over_T_asym"), scales.back());
@@ -161,8 +174,8 @@ void Validator::undefined(const std::string& id, const RunResult& r, double scal
 
 std::vector<ClaimInfo> all_claims() {
   std::vector<ClaimInfo> all;
-  for (const auto* fam : {&claims_linear_mse(), &claims_glm(), &claims_mlp(), &claims_mixing_shift(),
-                          &claims_experiments()})
+  for (const auto* fam :
+       {&claims_linear_mse(), &claims_glm(), &claims_mlp(), &claims_mixing_shift(), &claims_experiments()})
     all.insert(all.end(), fam->begin(), fam->end());
   return all;
 }

@@ -45,6 +45,15 @@ void separable_row(Validator& v, const RunResult& r) {
   v.add(q);
 }
 
+// The three rows of a family with an exact E_init: T exact at the finite scales, then the
+// asymptotic energy and the next-order constant at large scales.
+void exact_and_asymptotes(Validator& v, const std::string& prefix, const RunResult& r,
+                          const std::vector<double>& exact_scales) {
+  v.exact(prefix + ".exact", r, exact_scales);
+  v.energy_ratio(prefix + ".asym.energy", r, {1e4, 1e6});
+  v.kappa(prefix + ".asym.kappa", r, {1e3, 1e4, 1e6});
+}
+
 }  // namespace
 
 const std::vector<ClaimInfo>& claims_glm() {
@@ -72,30 +81,22 @@ const std::vector<ClaimInfo>& claims_glm() {
 
 void validate_glm(Validator& v) {
   const auto& maen = v.run(glm_case("mae-normal", "linear", "mae", "normal", kScales, kData));
-  v.exact("mae.normal.exact", maen, {0.5, 1.0, 10.0, 100.0});
-  v.energy_ratio("mae.normal.asym.energy", maen, {1e4, 1e6});
-  v.kappa("mae.normal.asym.kappa", maen, {1e3, 1e4, 1e6});
+  exact_and_asymptotes(v, "mae.normal", maen, {0.5, 1.0, 10.0, 100.0});
   const auto& maeu =
       v.run(glm_case("mae-uniform", "linear", "mae", "uniform", "1.0, 10.0, 100.0, 1e3, 1e4, 1e6", kData));
-  v.exact("mae.uniform.exact", maeu, {1.0, 10.0, 100.0});
-  v.energy_ratio("mae.uniform.asym.energy", maeu, {1e4, 1e6});
-  v.kappa("mae.uniform.asym.kappa", maeu, {1e3, 1e4, 1e6});
+  exact_and_asymptotes(v, "mae.uniform", maeu, {1.0, 10.0, 100.0});
   const auto& mae2 = v.run(glm_case("mae-uniform-2d", "linear", "mae", "uniform", "1.0, 3.0, 30.0",
                                     "n = 200\nm = 2\nbias = false\nnoise = 0.5\n"));
   v.exact("mae.uniform.2d.exact", mae2, {1.0, 3.0, 30.0});
 
   const auto& cen = v.run(glm_case("ce-normal", "logistic", "ce", "normal", kScales, kData, 3031));
-  v.exact("ce.normal.exact", cen, {0.5, 1.0, 10.0, 100.0});
-  v.energy_ratio("ce.normal.asym.energy", cen, {1e4, 1e6});
-  v.kappa("ce.normal.asym.kappa", cen, {1e3, 1e4, 1e6});
+  exact_and_asymptotes(v, "ce.normal", cen, {0.5, 1.0, 10.0, 100.0});
   const auto& ce1 = v.run(glm_case("ce-1param", "logistic", "ce", "normal", "1e3, 1e4, 1e6",
                                    "n = 200\nm = 1\nbias = false\nnoise = 1.0\nlabels = \"binary\"\n"));
   v.kappa("ce.1param.asym", ce1, {1e3, 1e4, 1e6});
   const auto& ceu =
       v.run(glm_case("ce-uniform", "logistic", "ce", "uniform", "1.0, 10.0, 100.0, 1e3, 1e4, 1e6", kData));
-  v.exact("ce.uniform.exact", ceu, {1.0, 10.0, 100.0});
-  v.energy_ratio("ce.uniform.asym.energy", ceu, {1e4, 1e6});
-  v.kappa("ce.uniform.asym.kappa", ceu, {1e3, 1e4, 1e6});
+  exact_and_asymptotes(v, "ce.uniform", ceu, {1.0, 10.0, 100.0});
   const auto& sep = v.run(glm_case("ce-separable", "logistic", "ce", "normal", "1.0, 10.0",
                                    "n = 100\nm = 3\nnoise = 0.0\nlabels = \"binary\"\n"));
   separable_row(v, sep);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "h5_writer.h"
+#include "test_util.h"
 
 namespace mltemp::test {
 
@@ -68,21 +69,6 @@ inline Ran run_cmd(const std::string& cmd) {
   Child c(cmd);
   const int code = c.finish();
   return {code, c.out()};
-}
-
-inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-inline size_t count_of(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
-
-inline std::string slurp_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 // A fresh folder for one test, removed at its end unless the test failed.

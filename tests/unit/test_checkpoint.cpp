@@ -23,11 +23,7 @@
 
 namespace fs = std::filesystem;
 using namespace mltemp;
-using mltemp::test::Child;
-using mltemp::test::contains;
-using mltemp::test::run_cmd;
-using mltemp::test::slurp_file;
-using mltemp::test::tables_differ;
+using namespace mltemp::test;
 
 namespace {
 
@@ -189,11 +185,11 @@ TEST(Cluster, RoundsOfAJobOfOneKeepErrorsAndStops) {
       job.round([] { return std::string("ab"); }, [](std::vector<std::string>& parts) { return parts.at(0) + "c"; });
   EXPECT_EQ(got, "abc");
   EXPECT_INPUT_ERROR(job.step([] { throw InputError("bad key"); }), "bad key");
-  EXPECT_THROW(job.round([]() -> std::string { throw IoError("disk"); }, nullptr), IoError);
+  EXPECT_ERROR_MESSAGE(job.round([]() -> std::string { throw IoError("disk"); }, nullptr), IoError, "disk");
   EXPECT_THROW(job.round([] { return std::string(); }, [](auto&) -> std::string { throw std::bad_alloc(); }),
                std::bad_alloc);
   request_stop();
-  EXPECT_THROW(job.step(), Interrupted);
+  EXPECT_ERROR_MESSAGE(job.step(), Interrupted, "stopped by a signal");
   clear_stop();
   job.step();
   const auto code = [](auto e) { return describe_error(std::make_exception_ptr(e)).code; };

@@ -17,10 +17,10 @@
 #include "errors.h"
 #include "file_lock.h"
 #include "h5_writer.h"
+#include "progress.h"
 #include "provenance.h"
 #include "sha256.h"
 #include "test_util.h"
-#include "progress.h"
 
 namespace fs = std::filesystem;
 using mltemp::test::strays;
@@ -28,7 +28,9 @@ using mltemp::test::strays;
 namespace {
 
 using Result = mltemp::test::CommandResult;
+using mltemp::test::contains;
 using mltemp::test::shell;
+using mltemp::test::slurp_file;
 
 Result sh(const std::string& args) { return shell(std::string(MLTEMP_BINARY) + " " + args); }
 
@@ -39,16 +41,7 @@ std::string dir() {
 }
 
 std::string write(const std::string& name, const std::string& text) {
-  const std::string p = dir() + "/" + name;
-  std::ofstream(p) << text;
-  return p;
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
+  return mltemp::test::write_file(dir() + "/" + name, text);
 }
 
 // A fresh folder for one test, so that "no stray file" checks see only its files.
@@ -59,7 +52,6 @@ std::string fresh(const std::string& name) {
   return p;
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 // The "mltemp: error: ..." line of an output, or "".
 std::string error_line(const std::string& out) {
   const auto b = out.find("mltemp: error: ");
@@ -146,7 +138,7 @@ TEST(Cli, UnwritableOrForeignOutputIsRefusedBeforeWork) {
   const std::string foreign = write("foreign.h5", "precious notes");
   r = sh("run " + cfg + " --out " + foreign);
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(slurp(foreign), "precious notes");
+  EXPECT_EQ(slurp_file(foreign), "precious notes");
 }
 
 TEST(Cli, ExistingResultsSurviveABadRun) {
@@ -154,10 +146,10 @@ TEST(Cli, ExistingResultsSurviveABadRun) {
   const std::string out = dir() + "/keep.h5";
   fs::remove(out);
   ASSERT_EQ(sh("run " + good + " --out " + out + " --quiet").code, 0);
-  const std::string before = slurp(out);
+  const std::string before = slurp_file(out);
   const std::string bad = write("bad2.toml", kGood + "[energy]\nl2 = -1.0\n");
   EXPECT_EQ(sh("run " + bad + " --out " + out).code, 2);
-  EXPECT_EQ(slurp(out), before);
+  EXPECT_EQ(slurp_file(out), before);
 }
 
 TEST(Cli, SystemsAndPrintConfig) {
@@ -177,11 +169,11 @@ TEST(Cli, HelpListsExitCodes) {
   for (const char* args : {"--help", "run --help"}) {
     const Result r = sh(args);
     EXPECT_EQ(r.code, 0) << args;
-    EXPECT_TRUE(has(r.out, "Exit codes: 0 success; 1 validate: a row failed; 2 bad input") &&
-                has(r.out, "4 I/O or environment error"))
+    EXPECT_TRUE(contains(r.out, "Exit codes: 0 success; 1 validate: a row failed; 2 bad input") &&
+                contains(r.out, "4 I/O or environment error"))
         << args << ": " << r.out;
   }
-  EXPECT_TRUE(has(sh("run --help").out, "--replace"));
+  EXPECT_TRUE(contains(sh("run --help").out, "--replace"));
 }
 
 // Six writers adding different runs to one file at the same time: every run survives.
@@ -194,7 +186,7 @@ TEST(Cli, ConcurrentWritersLoseNoRun) {
       cmd += "(" + std::string(MLTEMP_BINARY) + " run " + cfg + " --out " + out + " --quiet --name t" +
              std::to_string(trial) + "r" + std::to_string(i) + "; echo \"exit " + std::to_string(i) + " $?\") & ";
     const Result r = shell(cmd + "wait");
-    for (int i = 1; i <= 6; ++i) EXPECT_TRUE(has(r.out, "exit " + std::to_string(i) + " 0")) << r.out;
+    for (int i = 1; i <= 6; ++i) EXPECT_TRUE(contains(r.out, "exit " + std::to_string(i) + " 0")) << r.out;
     EXPECT_EQ(mltemp::read_run_names(out).size(), 6u) << "trial " << trial << ": " << r.out;
     EXPECT_TRUE(strays(d).empty());
   }
@@ -203,12 +195,12 @@ TEST(Cli, ConcurrentWritersLoseNoRun) {
 TEST(Cli, TakenRunNameExitsTwoUnlessReplace) {
   const std::string d = fresh("taken"), cfg = write("taken.toml", kGood), out = d + "/t.h5";
   ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet").code, 0);
-  const std::string before = slurp(out);
+  const std::string before = slurp_file(out);
   Result r = sh("run " + cfg + " --out " + out + " --seed 5");
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(has(r.out, "already has a run named 'g'; pass --replace")) << r.out;
-  EXPECT_FALSE(has(r.out, "T_mc")) << "refused before any work";
-  EXPECT_EQ(slurp(out), before);
+  EXPECT_TRUE(contains(r.out, "already has a run named 'g'; pass --replace")) << r.out;
+  EXPECT_FALSE(contains(r.out, "T_mc")) << "refused before any work";
+  EXPECT_EQ(slurp_file(out), before);
   r = sh("run " + cfg + " --out " + out + " --seed 5 --replace --quiet");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(mltemp::read_run_int_attr(out, "g", "seed"), 5);
@@ -238,11 +230,11 @@ TEST(Cli, NewerFormatVersionExitsTwo) {
     H5Aclose(a);
     H5Fclose(f);
   }
-  const std::string before = slurp(out);
+  const std::string before = slurp_file(out);
   const Result r = sh("run " + cfg + " --out " + out);
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(has(r.out, "format_version 99 is newer than this mltemp reads")) << r.out;
-  EXPECT_EQ(slurp(out), before);
+  EXPECT_TRUE(contains(r.out, "format_version 99 is newer than this mltemp reads")) << r.out;
+  EXPECT_EQ(slurp_file(out), before);
 }
 
 // A full disk (here a file-size limit, which needs no root) at the end of a run: the table is
@@ -251,7 +243,7 @@ TEST(Cli, NewerFormatVersionExitsTwo) {
 TEST(Cli, DiskFullAtTheEndExitsFourAfterTheTable) {
   const std::string d = fresh("diskfull"), cfg = write("diskfull.toml", kGood), out = d + "/disk.h5";
   ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet --name first").code, 0);
-  const std::string before = slurp(out);
+  const std::string before = slurp_file(out);
   for (const char* quiet : {"", " --quiet"}) {
     SCOPED_TRACE(quiet);
     const Result r = shell("ulimit -f 8; " + std::string(MLTEMP_BINARY) + " run " + cfg + " --out " + out + quiet);
@@ -261,15 +253,16 @@ TEST(Cli, DiskFullAtTheEndExitsFourAfterTheTable) {
     EXPECT_NE(error, std::string::npos) << r.out;
     EXPECT_LT(table, error) << "the table comes before the error";
     // No rescue file fits either: the run's checkpoint keeps the results for --resume.
-    EXPECT_TRUE(has(r.out, "File too large") && has(r.out, out + " is unchanged: none of its earlier runs was lost") &&
-                has(r.out, "The results are saved in the checkpoint " + out + ".g.ckpt"))
+    EXPECT_TRUE(contains(r.out, "File too large") &&
+                contains(r.out, out + " is unchanged: none of its earlier runs was lost") &&
+                contains(r.out, "The results are saved in the checkpoint " + out + ".g.ckpt"))
         << r.out;
-    EXPECT_FALSE(has(r.out, "internal error")) << r.out;
-    EXPECT_EQ(slurp(out), before);
+    EXPECT_FALSE(contains(r.out, "internal error")) << r.out;
+    EXPECT_EQ(slurp_file(out), before);
     EXPECT_TRUE(fs::remove(out + ".g.ckpt"));
     EXPECT_TRUE(strays(d).empty());
     for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
-      EXPECT_FALSE(has(e.path().filename().string(), "disk.rescue-")) << e.path();
+      EXPECT_FALSE(contains(e.path().filename().string(), "disk.rescue-")) << e.path();
   }
 }
 
@@ -277,22 +270,23 @@ TEST(Cli, DiskFullAtTheEndExitsFourAfterTheTable) {
 TEST(Cli, LockWaitExceededExitsFourAndRescuesTheRun) {
   const std::string d = fresh("lockwait"), cfg = write("lockwait.toml", kGood), out = d + "/busy.h5";
   ASSERT_EQ(sh("run " + cfg + " --out " + out + " --quiet --name first").code, 0);
-  const std::string before = slurp(out);
+  const std::string before = slurp_file(out);
   auto holder = std::make_unique<mltemp::test::LockHolder>(out + ".lock");
   const pid_t holder_pid = holder->pid();
   const Result r =
       shell("MLTEMP_LOCK_TIMEOUT=1.5 " + std::string(MLTEMP_BINARY) + " run " + cfg + " --out " + out + " --name late");
   holder.reset();
   EXPECT_EQ(r.code, 4) << r.out;
-  EXPECT_TRUE(has(r.out, "is being written by pid " + std::to_string(holder_pid)) && has(r.out, "waiting for the lock"))
+  EXPECT_TRUE(contains(r.out, "is being written by pid " + std::to_string(holder_pid)) &&
+              contains(r.out, "waiting for the lock"))
       << r.out;
-  EXPECT_TRUE(has(r.out, "gave up after 1.5 s waiting for the lock " + out + ".lock")) << r.out;
+  EXPECT_TRUE(contains(r.out, "gave up after 1.5 s waiting for the lock " + out + ".lock")) << r.out;
   const std::string rescue = d + "/busy.rescue-";
   const size_t at = r.out.find("The results are saved in " + rescue);
   ASSERT_NE(at, std::string::npos) << r.out;
   const std::string saved = r.out.substr(at + 25, r.out.find(' ', at + 25) - at - 25);
   EXPECT_EQ(mltemp::read_run_names(saved), std::vector<std::string>{"late"});
-  EXPECT_EQ(slurp(out), before);
+  EXPECT_EQ(slurp_file(out), before);
   fs::remove(saved);
   fs::remove(out + ".lock");  // the killed holder's
   EXPECT_TRUE(strays(d).empty());
@@ -332,7 +326,7 @@ TEST(Cli, RunsAreSelfContained) {
   ASSERT_EQ(sh("run " + mlp + " --out " + out + " --quiet").code, 0);
   const int64_t converged = mltemp::read_run_int_attr(out, "mlp", "trainer_converged");
   EXPECT_TRUE(converged == 0 || converged == 1);
-  const bool said = has(mltemp::read_run_attr(out, "mlp", "minimum"), "NOT converged");
+  const bool said = contains(mltemp::read_run_attr(out, "mlp", "minimum"), "NOT converged");
   EXPECT_EQ(converged, said ? 0 : 1) << "the flag agrees with the text";
 
   const std::string teacher = write("prov-teacher.toml",
@@ -348,14 +342,15 @@ TEST(Cli, RunsAreSelfContained) {
 TEST(Cli, HelpTypesEveryFlag) {
   const Result r = sh("run --help");
   EXPECT_EQ(r.code, 0);
-  for (const char* f : {"--particles INT", "--seed INT", "--threads INT", "--batch INT", "--name TEXT",
-                        "--backend TEXT:{auto,cuda,omp,reference,emulate}", "--set KEY=VALUE", "config FILE.toml REQUIRED",
-                        "--out FILE.h5 REQUIRED (unless --print-config)", "between 0 and 4096"})
+  for (const char* f :
+       {"--particles INT", "--seed INT", "--threads INT", "--batch INT", "--name TEXT",
+        "--backend TEXT:{auto,cuda,omp,reference,emulate}", "--set KEY=VALUE", "config FILE.toml REQUIRED",
+        "--out FILE.h5 REQUIRED (unless --print-config)", "between 0 and 4096"})
     EXPECT_NE(r.out.find(f), std::string::npos) << f << "\n" << r.out;
   EXPECT_NE(r.out.find("mc.threads (an integer, default 0, between 0 and 4096)"), std::string::npos) << r.out;
   const Result v = sh("validate --help");
-  for (const char* f :
-       {"--threads INT", "--backend TEXT:{auto,cuda,omp,reference,emulate}", "--out FILE.h5 REQUIRED", "--particle-factor FLOAT"})
+  for (const char* f : {"--threads INT", "--backend TEXT:{auto,cuda,omp,reference,emulate}", "--out FILE.h5 REQUIRED",
+                        "--particle-factor FLOAT"})
     EXPECT_NE(v.out.find(f), std::string::npos) << f << "\n" << v.out;
 }
 

@@ -23,19 +23,17 @@
 #include "test_util.h"
 
 using namespace mltemp;
+using mltemp::test::contains;
 using mltemp::test::LockHolder;
+using mltemp::test::slurp_file;
 using mltemp::test::strays;
+using mltemp::test::thrown_message;
 namespace fs = std::filesystem;
 
 namespace {
 
 // A fresh, empty folder per test, so that "no stray file" checks see only that test's files.
-std::string fresh_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("mltemp_h5_" + std::to_string(getpid())) / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
+std::string fresh_dir(const std::string& name) { return test::fresh_dir("h5", name); }
 
 RunResult sample_run(const std::string& name, double scale) {
   RunResult r;
@@ -57,27 +55,6 @@ RunResult sample_run(const std::string& name, double scale) {
   r.arrays.push_back({"data/A", {2, 2}, {1, 2, 3, 4}, "A"});
   return r;
 }
-
-std::string slurp(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// The message of the E that f throws; a test failure when it throws nothing.
-template <class E, class F>
-std::string message_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct ChildEnd {
   pid_t pid;
@@ -175,25 +152,25 @@ TEST(Hdf5, RoundTripAndKeepOtherRuns) {
 TEST(Hdf5, TakenRunNameIsRefusedNamingReplace) {
   const std::string dir = fresh_dir("taken"), f = dir + "/a.h5";
   write_results(f, {sample_run("one", 1.0)});
-  const std::string before = slurp(f);
-  std::string msg = message_of<InputError>([&] { write_results(f, {sample_run("one", 2.0)}); });
-  EXPECT_TRUE(has(msg, "already has a run named 'one'") && has(msg, "--replace")) << msg;
-  msg = message_of<InputError>([&] { check_output_path(f, {"one"}); });
-  EXPECT_TRUE(has(msg, "--replace")) << msg;
+  const std::string before = slurp_file(f);
+  std::string msg = thrown_message<InputError>([&] { write_results(f, {sample_run("one", 2.0)}); });
+  EXPECT_TRUE(contains(msg, "already has a run named 'one'") && contains(msg, "--replace")) << msg;
+  msg = thrown_message<InputError>([&] { check_output_path(f, {"one"}); });
+  EXPECT_TRUE(contains(msg, "--replace")) << msg;
   EXPECT_NO_THROW(check_output_path(f, {"one"}, true));
-  EXPECT_EQ(slurp(f), before);
+  EXPECT_EQ(slurp_file(f), before);
   EXPECT_TRUE(strays(dir).empty());
 }
 
 TEST(Hdf5, FailedWriteLeavesFileUntouched) {
   const std::string dir = fresh_dir("failed"), f = dir + "/b.h5";
   write_results(f, {sample_run("keep", 1.0)});
-  const std::string before = slurp(f);
+  const std::string before = slurp_file(f);
   RunResult bad = sample_run("bad", 2.0);
   bad.arrays.push_back({"data/A", {2, 2}, {1, 2, 3, 4}, "duplicate path: fails mid-write"});
-  const std::string msg = message_of<std::runtime_error>([&] { write_results(f, {sample_run("new", 3.0), bad}); });
-  EXPECT_TRUE(has(msg, "/runs/bad/data/A")) << "the error names the object: " << msg;
-  EXPECT_EQ(slurp(f), before);
+  const std::string msg = thrown_message<std::runtime_error>([&] { write_results(f, {sample_run("new", 3.0), bad}); });
+  EXPECT_TRUE(contains(msg, "/runs/bad/data/A")) << "the error names the object: " << msg;
+  EXPECT_EQ(slurp_file(f), before);
   EXPECT_EQ(read_run_names(f), std::vector<std::string>{"keep"});
   EXPECT_TRUE(strays(dir).empty());
 }
@@ -202,14 +179,16 @@ TEST(Hdf5, RefusesForeignAndUnwritable) {
   const std::string dir = fresh_dir("foreign");
   const std::string txt = dir + "/notes.h5";
   { std::ofstream(txt) << "not hdf5"; }
-  EXPECT_TRUE(has(message_of<InputError>([&] { check_output_path(txt); }), "not an HDF5 file"));
-  EXPECT_TRUE(has(message_of<InputError>([&] { write_results(txt, {sample_run("x", 1)}); }), "not an HDF5 file"));
-  EXPECT_EQ(slurp(txt), "not hdf5");
-  EXPECT_TRUE(has(message_of<InputError>([&] { check_output_path(dir + "/missing/x.h5"); }), "does not exist"));
-  EXPECT_TRUE(has(message_of<InputError>([&] { check_output_path(dir); }), "is a folder"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([&] { check_output_path(txt); }), "not an HDF5 file"));
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { write_results(txt, {sample_run("x", 1)}); }), "not an HDF5 file"));
+  EXPECT_EQ(slurp_file(txt), "not hdf5");
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { check_output_path(dir + "/missing/x.h5"); }), "does not exist"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([&] { check_output_path(dir); }), "is a folder"));
   const std::string other = dir + "/other.h5";
   with_new_file(other, [](hid_t root) { put_text(root, "filetype", "someone-else", false); });
-  EXPECT_TRUE(has(message_of<InputError>([&] { check_output_path(other); }), "filetype 'someone-else'"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([&] { check_output_path(other); }), "filetype 'someone-else'"));
   EXPECT_TRUE(strays(dir).empty());
 }
 
@@ -251,14 +230,14 @@ TEST(Hdf5, NewerOrInvalidFormatVersionIsRefused) {
     put_number<double>(root, "format_version", H5T_IEEE_F64LE, 1.5);
   });
   with_new_file(none, [](hid_t root) { put_text(root, "filetype", kFileType, false); });
-  const std::string before = slurp(newer);
-  std::string msg = message_of<InputError>([&] { write_results(newer, {sample_run("x", 1.0)}); });
-  EXPECT_TRUE(has(msg, "format_version 99 is newer than this mltemp reads (up to 2)")) << msg;
-  EXPECT_EQ(slurp(newer), before);
-  msg = message_of<InputError>([&] { check_output_path(half); });
-  EXPECT_TRUE(has(msg, "is not a valid version")) << msg;
-  msg = message_of<InputError>([&] { check_output_path(none); });
-  EXPECT_TRUE(has(msg, "without a numeric format_version")) << msg;
+  const std::string before = slurp_file(newer);
+  std::string msg = thrown_message<InputError>([&] { write_results(newer, {sample_run("x", 1.0)}); });
+  EXPECT_TRUE(contains(msg, "format_version 99 is newer than this mltemp reads (up to 2)")) << msg;
+  EXPECT_EQ(slurp_file(newer), before);
+  msg = thrown_message<InputError>([&] { check_output_path(half); });
+  EXPECT_TRUE(contains(msg, "is not a valid version")) << msg;
+  msg = thrown_message<InputError>([&] { check_output_path(none); });
+  EXPECT_TRUE(contains(msg, "without a numeric format_version")) << msg;
   EXPECT_TRUE(strays(dir).empty());
 }
 
@@ -304,7 +283,8 @@ TEST(Hdf5, VersionOneFilesAreReadAndExtended) {
   EXPECT_EQ(t.get(0, "scale"), 1.5);
   EXPECT_EQ(t.get(1, "layer"), 2.0);
   EXPECT_EQ(read_table(f, "new", "sweep").get_text(2, "label"), "row2");
-  EXPECT_TRUE(has(message_of<InputError>([&] { read_run_int_attr(f, "old", "seed"); }), "not stored as an integer"));
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { read_run_int_attr(f, "old", "seed"); }), "not stored as an integer"));
 }
 
 TEST(Hdf5, LongTextAndNamesAreNeverCut) {
@@ -344,14 +324,14 @@ TEST(Hdf5, SignalDuringTheWriteRemovesTheTemporary) {
     SCOPED_TRACE(sig);
     const std::string dir = fresh_dir("signal" + std::to_string(sig)), f = dir + "/s.h5";
     write_results(f, {sample_run("keep", 1.0)});
-    const std::string before = slurp(f);
+    const std::string before = slurp_file(f);
     const ChildEnd end = in_child([&] {
       WriteOptions o;
       o.before_rename = [sig] { raise(sig); };
       write_results(f, {sample_run("lost", 2.0)}, {}, o);
     });
     EXPECT_EQ(end.signal, sig);
-    EXPECT_EQ(slurp(f), before);
+    EXPECT_EQ(slurp_file(f), before);
     EXPECT_TRUE(strays(dir).empty()) << strays(dir)[0];
   }
 }
@@ -379,18 +359,18 @@ TEST(Hdf5, NextWriterRemovesTheTemporaryOfAKilledOne) {
 TEST(Hdf5, LockWaitIsBounded) {
   const std::string dir = fresh_dir("lock"), f = dir + "/l.h5";
   write_results(f, {sample_run("keep", 1.0)});
-  const std::string before = slurp(f);
+  const std::string before = slurp_file(f);
   auto holder = std::make_unique<LockHolder>(f + ".lock");
   setenv("MLTEMP_LOCK_TIMEOUT", "0.3", 1);
-  const std::string msg = message_of<IoError>([&] { write_results(f, {sample_run("late", 2.0)}); });
-  EXPECT_TRUE(
-      has(msg, "gave up after 0.3 s waiting for the lock " + f + ".lock (held by pid " + std::to_string(holder->pid())))
+  const std::string msg = thrown_message<IoError>([&] { write_results(f, {sample_run("late", 2.0)}); });
+  EXPECT_TRUE(contains(
+      msg, "gave up after 0.3 s waiting for the lock " + f + ".lock (held by pid " + std::to_string(holder->pid())))
       << msg;
   setenv("MLTEMP_LOCK_TIMEOUT", "soon", 1);
-  EXPECT_TRUE(has(message_of<InputError>([] { lock_timeout_seconds(); }), "MLTEMP_LOCK_TIMEOUT='soon'"));
+  EXPECT_TRUE(contains(thrown_message<InputError>([] { lock_timeout_seconds(); }), "MLTEMP_LOCK_TIMEOUT='soon'"));
   unsetenv("MLTEMP_LOCK_TIMEOUT");
   holder.reset();
-  EXPECT_EQ(slurp(f), before);
+  EXPECT_EQ(slurp_file(f), before);
   write_results(f, {sample_run("after", 2.0)});  // the dead holder's lock file is reused, then removed
   EXPECT_EQ(read_run_names(f), (std::vector<std::string>{"after", "keep"}));
   EXPECT_TRUE(strays(dir).empty());
@@ -404,7 +384,7 @@ TEST(Hdf5, FileSizeLimitIsAnIoError) {
   RunResult big = sample_run("big", 1.0);
   big.arrays.push_back({"data/X", {4096}, std::vector<double>(4096, 1.0), "32 KiB"});
   write_results(existing, {big});
-  const std::string before = slurp(existing);
+  const std::string before = slurp_file(existing);
   for (const auto& f : {existing, fresh}) {
     SCOPED_TRACE(f);
     const ChildEnd end = in_child([&] {
@@ -416,14 +396,14 @@ TEST(Hdf5, FileSizeLimitIsAnIoError) {
         write_results(f, {r});
       } catch (const IoError& e) {
         std::fprintf(stderr, "%s\n", e.what());
-        _exit(has(e.what(), "File too large") && has(e.what(), f + ": results not written") ? 0 : 2);
+        _exit(contains(e.what(), "File too large") && contains(e.what(), f + ": results not written") ? 0 : 2);
       }
       _exit(3);
     });
     EXPECT_EQ(end.signal, 0) << "SIGXFSZ must not kill the writer";
     EXPECT_EQ(end.code, 0);
   }
-  EXPECT_EQ(slurp(existing), before);
+  EXPECT_EQ(slurp_file(existing), before);
   EXPECT_FALSE(fs::exists(fresh));
   EXPECT_TRUE(strays(dir).empty());
 }
@@ -448,7 +428,8 @@ TEST(Hdf5, Sha256MatchesKnownDigests) {
   const std::string dir = fresh_dir("sha");
   { std::ofstream(dir + "/abc.csv", std::ios::binary) << "abc"; }
   EXPECT_EQ(sha256_file(dir + "/abc.csv"), sha256_hex("abc"));
-  EXPECT_TRUE(has(message_of<InputError>([&] { sha256_file(dir + "/absent.csv"); }), "absent.csv: cannot open"));
+  EXPECT_TRUE(
+      contains(thrown_message<InputError>([&] { sha256_file(dir + "/absent.csv"); }), "absent.csv: cannot open"));
 }
 
 TEST(Hdf5, ProvenanceStoresDataUnderTheCap) {

@@ -21,22 +21,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::contains;
+using test::write_file;
+
 // A fresh, empty folder per test.
-std::string folder(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("mltemp_merge_" + std::to_string(getpid())) / name;
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
+std::string folder(const std::string& name) { return test::fresh_dir("merge", name); }
 
 test::CommandResult mltemp_cmd(const std::string& args) { return test::shell(std::string(MLTEMP_BINARY) + " " + args); }
-
-std::string write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-  return path;
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A log-spaced linear MSE sweep (split as from = to = scale, points = 1).
 const std::string kSweep =
@@ -133,14 +124,14 @@ const std::set<std::string> kJobAttrs = {
     "created", "merged_from"};
 
 void expect_merge_equals_whole(const std::string& dir, const std::string& text, const std::string& name) {
-  const std::string cfg = write_text(dir + "/c.toml", text);
+  const std::string cfg = write_file(dir + "/c.toml", text);
   const std::string whole = dir + "/whole.h5", merged = dir + "/merged.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --quiet --out " + whole).code, 0);
   const auto parts = run_parts(dir, cfg);
   ASSERT_EQ(parts.size(), 3u);
   const auto r = mltemp_cmd("merge " + merged + joined(parts));
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_TRUE(has(r.out, "merged /runs/" + name + ": 3 scales from 3 parts")) << r.out;
+  EXPECT_TRUE(contains(r.out, "merged /runs/" + name + ": 3 scales from 3 parts")) << r.out;
   const RunResult a = read_run(whole, name), b = read_run(merged, name);
   expect_same_tables_and_arrays(a, b);
   const auto diff = differing_attrs(a, b);
@@ -164,7 +155,7 @@ TEST(Merge, PerScalePartsOfANetworkEqualTheWholeRunLayersAndEfficiency) {
 
 TEST(Merge, SplitPrintsOverridesThatReproduceEachScale) {
   const std::string dir = folder("split");
-  const std::string log = write_text(dir + "/log.toml", kSweep), list = write_text(dir + "/list.toml", kMlp);
+  const std::string log = write_file(dir + "/log.toml", kSweep), list = write_file(dir + "/list.toml", kMlp);
   EXPECT_EQ(split_lines(log),
             (std::vector<std::string>{"--set sweep.from=0.5 --set sweep.to=0.5 --set sweep.points=1",
                                       "--set sweep.from=7.0710678118654755 --set sweep.to=7.0710678118654755 "
@@ -176,12 +167,12 @@ TEST(Merge, SplitPrintsOverridesThatReproduceEachScale) {
             (std::vector<std::string>{"--set sweep.scales=[3.0]", "--set sweep.scales=[0.001]"}));
   const auto bad = mltemp_cmd("split " + log + " --set 'sweep.scales=[1.0]'");
   EXPECT_EQ(bad.code, 2) << bad.out;
-  EXPECT_TRUE(has(bad.out, "give either sweep.scales or sweep.from/to/points")) << bad.out;
+  EXPECT_TRUE(contains(bad.out, "give either sweep.scales or sweep.from/to/points")) << bad.out;
 }
 
 TEST(Merge, PartsThatAreNotOfOneRunAreRefusedNamingTheField) {
   const std::string dir = folder("mismatch");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const auto parts = run_parts(dir, cfg);  // part_2, part_1, part_0
   const std::string out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --name earlier --quiet --out " + out).code, 0);
@@ -193,12 +184,12 @@ TEST(Merge, PartsThatAreNotOfOneRunAreRefusedNamingTheField) {
       t += std::to_string(i ? i : first) + "," + std::to_string(i * i % 7) + "," + std::to_string(i % 3) + "\n";
     return t;
   };
-  const std::string data = write_text(dir + "/d.csv", csv(0));
-  const std::string csv_cfg = write_text(dir + "/csv.toml",
+  const std::string data = write_file(dir + "/d.csv", csv(0));
+  const std::string csv_cfg = write_file(dir + "/csv.toml",
                                          "name = \"lin\"\n[data]\nsource = \"csv\"\npath = \"d.csv\"\n[sweep]\nscales "
                                          "= [1.0, 9.0]\n[mc]\nparticles = 2000\n");
   ASSERT_EQ(mltemp_cmd("run " + csv_cfg + " --set 'sweep.scales=[1.0]' --quiet --out " + dir + "/csv_a.h5").code, 0);
-  write_text(data, csv(5));  // one value changed: same size, other data
+  write_file(data, csv(5));  // one value changed: same size, other data
   ASSERT_EQ(mltemp_cmd("run " + csv_cfg + " --set 'sweep.scales=[9.0]' --quiet --out " + dir + "/csv_b.h5").code, 0);
   struct Case {
     std::string flags, other, fragment;
@@ -220,9 +211,9 @@ TEST(Merge, PartsThatAreNotOfOneRunAreRefusedNamingTheField) {
     }
     const auto r = mltemp_cmd("merge " + out + " " + files);
     EXPECT_EQ(r.code, 2) << c.fragment << ": " << r.out;
-    EXPECT_TRUE(has(r.out, "mltemp: error: cannot merge run 'lin': ")) << r.out;
-    EXPECT_TRUE(has(r.out, c.fragment)) << r.out;
-    EXPECT_TRUE(has(r.out, "(parts of one run differ only in their scales)")) << r.out;
+    EXPECT_TRUE(contains(r.out, "mltemp: error: cannot merge run 'lin': ")) << r.out;
+    EXPECT_TRUE(contains(r.out, c.fragment)) << r.out;
+    EXPECT_TRUE(contains(r.out, "(parts of one run differ only in their scales)")) << r.out;
     EXPECT_EQ(read_file_bytes(out), before) << "the output changed: " << c.fragment;
   }
   EXPECT_TRUE(test::strays(dir).empty());
@@ -230,7 +221,7 @@ TEST(Merge, PartsThatAreNotOfOneRunAreRefusedNamingTheField) {
 
 TEST(Merge, DifferentRunsSideBySideAndEarlierRunsKept) {
   const std::string dir = folder("side");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const std::string a = dir + "/a.h5", b = dir + "/b.h5", out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --name alpha --quiet --out " + a).code, 0);
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --name beta --seed 5 --set 'sweep.points=2' --quiet --out " + b).code, 0);
@@ -238,8 +229,8 @@ TEST(Merge, DifferentRunsSideBySideAndEarlierRunsKept) {
   const RunResult earlier = read_run(out, "earlier");
   const auto r = mltemp_cmd("merge " + out + " " + a + " " + b);
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_TRUE(has(r.out, "copied /runs/alpha from " + a)) << r.out;
-  EXPECT_TRUE(has(r.out, "copied /runs/beta from " + b)) << r.out;
+  EXPECT_TRUE(contains(r.out, "copied /runs/alpha from " + a)) << r.out;
+  EXPECT_TRUE(contains(r.out, "copied /runs/beta from " + b)) << r.out;
   EXPECT_EQ(read_run_names(out), (std::vector<std::string>{"alpha", "beta", "earlier"}));
   for (const auto& [file, name] : std::vector<std::pair<std::string, std::string>>{{a, "alpha"}, {b, "beta"}}) {
     const RunResult x = read_run(file, name), y = read_run(out, name);
@@ -253,14 +244,14 @@ TEST(Merge, DifferentRunsSideBySideAndEarlierRunsKept) {
 
 TEST(Merge, ARunNameInTheOutputNeedsReplace) {
   const std::string dir = folder("clash");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const auto parts = run_parts(dir, cfg);
   const std::string out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --set 'sweep.points=2' --quiet --out " + out).code, 0);  // also "lin"
   const std::string before = read_file_bytes(out);
   const auto r = mltemp_cmd("merge " + out + joined(parts));
   EXPECT_EQ(r.code, 2) << r.out;
-  EXPECT_TRUE(has(r.out, "already has a run named 'lin'; pass --replace")) << r.out;
+  EXPECT_TRUE(contains(r.out, "already has a run named 'lin'; pass --replace")) << r.out;
   EXPECT_EQ(read_file_bytes(out), before);
   EXPECT_TRUE(test::strays(dir).empty());
   const auto ok = mltemp_cmd("merge --replace " + out + joined(parts));
@@ -280,17 +271,17 @@ TEST(Merge, ARunNameInTheOutputNeedsReplace) {
   ASSERT_EQ(t.rows(), 4u);
   EXPECT_EQ(t.get(3, "scale"), 1000.0);
   const std::string from = read_run_attr(out, "lin", "merged_from");
-  EXPECT_TRUE(has(from, parts[0] + ":/runs/lin\n") && has(from, more + ":/runs/lin\n")) << from;
-  EXPECT_TRUE(has(read_run_attr(out, "lin", "config_effective"),
-                  "scales = [0.5, 7.0710678118654755, 100.0, 1000.0]  # merged from 2 parts"));
+  EXPECT_TRUE(contains(from, parts[0] + ":/runs/lin\n") && contains(from, more + ":/runs/lin\n")) << from;
+  EXPECT_TRUE(contains(read_run_attr(out, "lin", "config_effective"),
+                       "scales = [0.5, 7.0710678118654755, 100.0, 1000.0]  # merged from 2 parts"));
 }
 
 TEST(Merge, BadPartFilesExitTwoNamingTheFile) {
   const std::string dir = folder("badfiles");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const auto parts = run_parts(dir, cfg);
   const std::string out = dir + "/out.h5";
-  const std::string text = write_text(dir + "/notes.h5", "not hdf5\n");
+  const std::string text = write_file(dir + "/notes.h5", "not hdf5\n");
   struct Case {
     std::string args, fragment;
   };
@@ -304,20 +295,20 @@ TEST(Merge, BadPartFilesExitTwoNamingTheFile) {
   for (const auto& c : cases) {
     const auto r = mltemp_cmd("merge " + c.args);
     EXPECT_EQ(r.code, 2) << r.out;
-    EXPECT_TRUE(has(r.out, c.fragment)) << r.out;
+    EXPECT_TRUE(contains(r.out, c.fragment)) << r.out;
     EXPECT_FALSE(fs::exists(out));
   }
 }
 
 TEST(Merge, IdenticalDuplicateScalesAreKeptOnceDifferentOnesRefused) {
   const std::string dir = folder("dup");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const auto parts = run_parts(dir, cfg);
   const std::string copy = dir + "/copy_of_part_1.h5", out = dir + "/out.h5";
   fs::copy_file(parts[1], copy);
   const auto r = mltemp_cmd("merge " + out + joined(parts) + " " + copy);
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_TRUE(has(r.out, "3 scales from 4 parts")) << r.out;
+  EXPECT_TRUE(contains(r.out, "3 scales from 4 parts")) << r.out;
   EXPECT_EQ(read_table(out, "lin", "sweep").rows(), 3u);
   // The same scale with another value (in memory: no honest run makes one).
   RunPart a{read_run(parts[1], "lin"), "a"}, b{read_run(copy, "lin"), "b"};
@@ -339,7 +330,7 @@ TEST(Merge, IdenticalDuplicateScalesAreKeptOnceDifferentOnesRefused) {
 
 TEST(Merge, ThreadsAndBatchMayDifferAndAreMarked) {
   const std::string dir = folder("free");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const std::string whole = dir + "/whole.h5", out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --quiet --out " + whole).code, 0);
   const auto lines = split_lines(cfg);
@@ -356,15 +347,15 @@ TEST(Merge, ThreadsAndBatchMayDifferAndAreMarked) {
   const RunResult a = read_run(whole, "lin"), b = read_run(out, "lin");
   expect_same_tables_and_arrays(a, b);
   const std::string eff = read_run_attr(out, "lin", "config_effective");
-  EXPECT_TRUE(has(eff,
-                  "# threads = (differs between the merged parts: 1 (command line), 2 (command line), "
-                  "3 (command line))"))
+  EXPECT_TRUE(contains(eff,
+                       "# threads = (differs between the merged parts: 1 (command line), 2 (command line), "
+                       "3 (command line))"))
       << eff;
-  EXPECT_TRUE(has(eff,
-                  "# batch = (differs between the merged parts: 1024 (command line), 2048 (command line), "
-                  "4096 (command line))"))
+  EXPECT_TRUE(contains(eff,
+                       "# batch = (differs between the merged parts: 1024 (command line), 2048 (command line), "
+                       "4096 (command line))"))
       << eff;
-  EXPECT_TRUE(has(eff, "from = 0.5  # file\nto = 100.0  # file\npoints = 3  # file\n")) << eff;
+  EXPECT_TRUE(contains(eff, "from = 0.5  # file\nto = 100.0  # file\npoints = 3  # file\n")) << eff;
   // A merged run merged again keeps the values it lists.
   const std::string extra = dir + "/extra.h5", again = dir + "/again.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg +
@@ -376,14 +367,14 @@ TEST(Merge, ThreadsAndBatchMayDifferAndAreMarked) {
                 .code,
             0);
   ASSERT_EQ(mltemp_cmd("merge --quiet " + again + " " + out + " " + extra).code, 0);
-  EXPECT_TRUE(has(read_run_attr(again, "lin", "config_effective"),
-                  "# threads = (differs between the merged parts: 1 (command line), 2 (command line), 3 (command "
-                  "line), 4 (command line))"));
+  EXPECT_TRUE(contains(read_run_attr(again, "lin", "config_effective"),
+                       "# threads = (differs between the merged parts: 1 (command line), 2 (command line), 3 (command "
+                       "line), 4 (command line))"));
 }
 
 TEST(Merge, AnOutputLockedTooLongIsAnIoErrorAndLosesNothing) {
   const std::string dir = folder("lock");
-  const std::string cfg = write_text(dir + "/c.toml", kSweep);
+  const std::string cfg = write_file(dir + "/c.toml", kSweep);
   const auto parts = run_parts(dir, cfg);
   const std::string out = dir + "/out.h5";
   ASSERT_EQ(mltemp_cmd("run " + cfg + " --name earlier --quiet --out " + out).code, 0);
@@ -392,7 +383,7 @@ TEST(Merge, AnOutputLockedTooLongIsAnIoErrorAndLosesNothing) {
   const auto r =
       test::shell("MLTEMP_LOCK_TIMEOUT=0.2 " + std::string(MLTEMP_BINARY) + " merge --quiet " + out + joined(parts));
   EXPECT_EQ(r.code, 4) << r.out;
-  EXPECT_TRUE(has(r.out, "is unchanged: none of its earlier runs was lost")) << r.out;
+  EXPECT_TRUE(contains(r.out, "is unchanged: none of its earlier runs was lost")) << r.out;
   EXPECT_EQ(read_file_bytes(out), before);
   const auto at = r.out.find("The results are saved in ");
   ASSERT_NE(at, std::string::npos) << r.out;

@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "mlp_data.h"
 #include "mltemp/rng.h"
+#include "test_util.h"
 
 namespace mltemp {
 namespace {
@@ -35,8 +36,8 @@ TEST(MlpEnergy, MatchesForwardPass) {
     e += std::pow(t.y[i] - mlp_forward(s, theta.data(), x.data(), z), 2);
   }
   EXPECT_NEAR(mlp_energy(s, theta, t.X, t.y), e / 9.0, 1e-14);
-  EXPECT_THROW(mlp_energy(s, theta.head(5), t.X, t.y), InputError);
-  EXPECT_THROW(mlp_energy(s, theta, t.X, t.y.head(4)), InputError);
+  EXPECT_INPUT_ERROR(mlp_energy(s, theta.head(5), t.X, t.y), "mlp theta: length 5, expected 35");
+  EXPECT_INPUT_ERROR(mlp_energy(s, theta, t.X, t.y.head(4)), "mlp data: y and X have different lengths");
 }
 
 TEST(MlpEnergy, BackpropGradientMatchesFiniteDifferences) {
@@ -115,10 +116,11 @@ TEST(TeacherData, Statistics) {
     EXPECT_EQ(t.theta[k], 0.5 * philox_normal(77, stream_id(Stream::kTeacher, 1), 0, k));
   }
   EXPECT_EQ(t.theta[18], 2.0 * philox_normal(77, stream_id(Stream::kTeacher, 2), 0, 0));
-  EXPECT_THROW(make_teacher_data(s, 0, 1.0, 0.0, 1), InputError);
-  EXPECT_THROW(make_teacher_data(s, 10, 0.0, 0.0, 1), InputError);
-  EXPECT_THROW(make_teacher_data(s, 10, 1.0, -0.1, 1), InputError);
-  EXPECT_THROW(make_teacher_data(s, 10, std::vector<double>{1.0}, 0.0, 1), InputError);
+  EXPECT_INPUT_ERROR(make_teacher_data(s, 0, 1.0, 0.0, 1), "teacher: number of points must be >= 1");
+  EXPECT_INPUT_ERROR(make_teacher_data(s, 10, 0.0, 0.0, 1), "teacher: sigma must be > 0");
+  EXPECT_INPUT_ERROR(make_teacher_data(s, 10, 1.0, -0.1, 1), "teacher: noise must be >= 0");
+  EXPECT_INPUT_ERROR(make_teacher_data(s, 10, std::vector<double>{1.0}, 0.0, 1),
+                     "teacher: need one sigma per layer (2)");
 }
 
 // ---------------------------------------------------------------------------- trainer
@@ -177,7 +179,7 @@ TEST(TrainMlp, TinyBudgetIsNotConverged) {
   EXPECT_LE(r.iterations, 2);
   EXPECT_EQ(r.newton_steps, 0);
   EXPECT_GT(r.energy, 1e-4);
-  EXPECT_THROW(train_mlp(s, t.X, t.y, 11, -1), InputError);
+  EXPECT_INPUT_ERROR(train_mlp(s, t.X, t.y, 11, -1), "train_mlp: max_iter must be >= 0");
 }
 
 // theta = 0 is a critical point of a tanh net without biases (h = 0, yhat = 0) but a saddle:

@@ -18,11 +18,7 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
-using mltemp::test::Child;
-using mltemp::test::contains;
-using mltemp::test::count_of;
-using mltemp::test::run_cmd;
-using mltemp::test::tables_differ;
+using namespace mltemp::test;
 
 namespace {
 
@@ -39,12 +35,6 @@ std::string bin() { return MLTEMP_BINARY; }
 // K ranks on this machine's cores, as root too; a hung job ends after two minutes.
 std::string mpirun(int k, const std::string& args) {
   return "timeout 120 mpirun --oversubscribe --allow-run-as-root -np " + std::to_string(k) + " " + args;
-}
-
-std::string write_config(const std::string& folder, const std::string& name, const std::string& text) {
-  const std::string p = folder + "/" + name;
-  std::ofstream(p) << text;
-  return p;
 }
 
 // Three scales over a few rounds of a few chunks on every rank count.
@@ -92,7 +82,7 @@ TEST(Mpi, RanksGiveTheBitsOfThePlainRun) {
   };
   for (const auto& [cfg_text, run, tables] :
        std::vector<Case>{{kLinear, "g", {"sweep"}}, {kMlp, "m", {"sweep", "layers", "efficiency"}}}) {
-    const std::string cfg = write_config(d, run + ".toml", cfg_text), plain = d + "/" + run + "-plain.h5";
+    const std::string cfg = write_file(d + "/" + run + ".toml", cfg_text), plain = d + "/" + run + "-plain.h5";
     const auto p = run_cmd(bin() + " run " + cfg + " --out " + plain + " --quiet");
     ASSERT_EQ(p.code, 0) << p.out;
     for (int k : {1, 2, 4}) {
@@ -109,7 +99,7 @@ TEST(Mpi, RanksGiveTheBitsOfThePlainRun) {
 TEST(Mpi, AnErrorOnOneRankEndsTheJobWithItsMessageOnRankZero) {
   REQUIRE_MPIRUN();
   const mltemp::test::ScratchDir scratch("mpi_error");
-  const std::string d = scratch.path(), cfg = write_config(d, "g.toml", kLinear);
+  const std::string d = scratch.path(), cfg = write_file(d + "/g.toml", kLinear);
   const std::string out = d + "/r.h5";
   // Rank 1 fails in its fourth round, in the middle of the first scale's particles.
   const auto r = run_cmd("env MLTEMP_TEST_FAIL_ROUND=1:4 " + mpirun(2, bin() + " run " + cfg + " --out " + out));
@@ -139,7 +129,7 @@ TEST(Mpi, AnErrorOnOneRankEndsTheJobWithItsMessageOnRankZero) {
 TEST(Mpi, RanksThatWouldRunDifferentJobsAreRefused) {
   REQUIRE_MPIRUN();
   const mltemp::test::ScratchDir scratch("mpi_same");
-  const std::string d = scratch.path(), cfg = write_config(d, "g.toml", kLinear);
+  const std::string d = scratch.path(), cfg = write_file(d + "/g.toml", kLinear);
   const auto r = run_cmd(
       mpirun(2, "sh -c 'exec " + bin() + " run " + cfg + " --out " + d + "/r.h5 --seed $((OMPI_COMM_WORLD_RANK+1))'"));
   EXPECT_EQ(r.code, mltemp::kExitBadInput) << r.out;
@@ -155,8 +145,8 @@ TEST(Mpi, SigtermToTheRanksSavesACheckpointThatOtherRankCountsResume) {
   REQUIRE_MPIRUN();
   const mltemp::test::ScratchDir scratch("mpi_term");
   const std::string d = scratch.path(), out = d + "/r.h5";
-  const std::string cfg = write_config(
-      d, "g.toml",
+  const std::string cfg = write_file(
+      d + "/g.toml",
       "name = \"g\"\n[data]\nn = 40\nm = 2\n[sweep]\nscales = [1.0, 10.0, 100.0]\n[mc]\nparticles = 3000000\n"
       "threads = 1\nbackend = \"omp\"\ncheckpoint_seconds = 0\n");
   Child job(mpirun(2, bin() + " run " + cfg + " --out " + out));

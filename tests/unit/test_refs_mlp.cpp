@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "mltemp/rng.h"
 #include "refs_mlp.h"
+#include "test_util.h"
 
 namespace mltemp {
 namespace {
@@ -106,11 +107,14 @@ TEST(MlpShape, CountsAndOffsets) {
   const MlpShape nb{{3, 4, 2, 1}, false, Activation::kRelu};
   EXPECT_EQ(mlp_param_count(nb), 22);
   EXPECT_EQ(mlp_layer_offset(nb, 3), 20);
-  EXPECT_THROW(mlp_layers(MlpShape{{3}, false, Activation::kTanh}), InputError);
-  EXPECT_THROW(mlp_layers(MlpShape{{3, 2}, false, Activation::kTanh}), InputError);
-  EXPECT_THROW(mlp_layers(MlpShape{{3, 0, 1}, false, Activation::kTanh}), InputError);
-  EXPECT_THROW(mlp_layer_param_count(b, 4), InputError);
-  EXPECT_THROW(activation_from_name("softplus"), InputError);
+  EXPECT_INPUT_ERROR(mlp_layers(MlpShape{{3}, false, Activation::kTanh}),
+                     "mlp widths: need at least {n_0, 1}, got 1 entries");
+  EXPECT_INPUT_ERROR(mlp_layers(MlpShape{{3, 2}, false, Activation::kTanh}),
+                     "mlp widths: the output width n_L must be 1, got 2");
+  EXPECT_INPUT_ERROR(mlp_layers(MlpShape{{3, 0, 1}, false, Activation::kTanh}),
+                     "mlp widths: entry 1 is 0, must be >= 1");
+  EXPECT_INPUT_ERROR(mlp_layer_param_count(b, 4), "mlp layer index 4 outside 1..3");
+  EXPECT_INPUT_ERROR(activation_from_name("softplus"), "activation: expected tanh, sigmoid or relu, got 'softplus'");
   EXPECT_EQ(activation_from_name("sigmoid"), Activation::kSigmoid);
 }
 
@@ -149,7 +153,7 @@ TEST(MlpForward, HandComputed221) {
     EXPECT_NEAR(Z[1](i, 0), yhat, 1e-14);
     EXPECT_NEAR(Z[0](i, 1), z[0][1], 1e-14);
   }
-  EXPECT_THROW(mlp_forward_batch(tanh_net, th.head(8), X), InputError);
+  EXPECT_INPUT_ERROR(mlp_forward_batch(tanh_net, th.head(8), X), "mlp theta: length 8, expected 9");
 }
 
 // ---------------------------------------------------------------------------- one-unit moments
@@ -173,7 +177,7 @@ TEST(MlpMoments, GaussianLimitsAndSeries) {
   }
   // The two tanh branches meet at s = 1.
   EXPECT_NEAR(gauss_act2_mean(Activation::kTanh, 1.0 - 1e-13), gauss_act2_mean(Activation::kTanh, 1.0 + 1e-13), 1e-13);
-  EXPECT_THROW(gauss_act2_mean(Activation::kTanh, -1.0), InputError);
+  EXPECT_INPUT_ERROR(gauss_act2_mean(Activation::kTanh, -1.0), "gauss_act2_mean: variance must be >= 0");
 }
 
 TEST(MlpMoments, UniformClosedForms) {
@@ -308,8 +312,10 @@ TEST(MlpExact, DeeperTanhHasNoExactValue) {
   const Eigen::MatrixXd X = random_matrix(4, 2, 5, 1);
   const Eigen::VectorXd y = random_matrix(4, 1, 5, 2).col(0);
   EXPECT_FALSE(mlp_e_init_exact(s, {1.0, 1.0, 1.0}, false, X, y).has_value());
-  EXPECT_THROW(mlp_layer_second_moments(s, {1.0, 1.0}, false, x.data()), InputError);
-  EXPECT_THROW(mlp_layer_second_moments(s, {1.0, -1.0, 1.0}, false, x.data()), InputError);
+  EXPECT_INPUT_ERROR(mlp_layer_second_moments(s, {1.0, 1.0}, false, x.data()),
+                     "mlp variances: need one value per layer (3), got 2");
+  EXPECT_INPUT_ERROR(mlp_layer_second_moments(s, {1.0, -1.0, 1.0}, false, x.data()),
+                     "mlp variances: per-layer values must be finite and >= 0");
 }
 
 // (5.10): E_init = c + sigma^(2L) prod_{l<L} (n_l / 2) <|x|^2> for ReLU without biases.
@@ -527,7 +533,7 @@ TEST(MlpSaturation, FactorsByHand) {
   EXPECT_EQ(f({2, 2, 2, 2, 1}, th, false, true), (V{0.0, 0.0, 0.0}));
   EXPECT_EQ(f({2, 2, 2, 2, 1}, sg, false, true), (V{0.5, 1.0, 0.875}));
   EXPECT_EQ(f({2, 2, 2, 1}, th, true, true), (V{1.0, 1.0}));
-  EXPECT_THROW(f({2, 2, 1}, Activation::kRelu), InputError);
+  EXPECT_INPUT_ERROR(f({2, 2, 1}, Activation::kRelu), "mlp saturation factors: ReLU does not saturate");
   // mlp_asymptotes carries the same factors: e_limit / e_asym = f_{L-1} for x != 0.
   Eigen::MatrixXd X(2, 2);
   X << 0.3, -1.2, 2.0, 0.1;
@@ -585,10 +591,12 @@ TEST(MlpSaturation, FactorsMatchTheInfiniteScaleNetwork) {
 TEST(MlpAsymptotes, BadInput) {
   const Eigen::MatrixXd X = Eigen::MatrixXd::Ones(2, 3);
   const MlpShape s{{3, 4, 1}, false, Activation::kTanh};
-  EXPECT_THROW(mlp_asymptotes(s, {1.0}, 10.0, false, X), InputError);
-  EXPECT_THROW(mlp_asymptotes(s, {1.0, 0.0}, 10.0, false, X), InputError);
-  EXPECT_THROW(mlp_asymptotes(s, {1.0, 1.0}, -1.0, false, X), InputError);
-  EXPECT_THROW(mlp_asymptotes(s, {1.0, 1.0}, 10.0, false, Eigen::MatrixXd::Ones(2, 2)), InputError);
+  EXPECT_INPUT_ERROR(mlp_asymptotes(s, {1.0}, 10.0, false, X),
+                     "mlp layer factors k_l: need one value per layer (2), got 1");
+  EXPECT_INPUT_ERROR(mlp_asymptotes(s, {1.0, 0.0}, 10.0, false, X), "mlp layer factors k_l: must be > 0");
+  EXPECT_INPUT_ERROR(mlp_asymptotes(s, {1.0, 1.0}, -1.0, false, X), "mlp asymptote scale must be > 0");
+  EXPECT_INPUT_ERROR(mlp_asymptotes(s, {1.0, 1.0}, 10.0, false, Eigen::MatrixXd::Ones(2, 2)),
+                     "mlp asymptotes: X has 2 columns, the input width n_0 is 3");
 }
 
 }  // namespace

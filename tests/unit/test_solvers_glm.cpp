@@ -42,6 +42,21 @@ Eigen::MatrixXd gaussian_design(std::mt19937_64& rng, int n, int m) {
   return X;
 }
 
+// A 442 x 11 problem (the diabetes data's shape): gaussian_design, then y_i = target(row i, z_i)
+// with z_i ~ N(0, 1) drawn in row order after the design.
+struct Problem {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+};
+template <class F>
+Problem random_problem(uint64_t seed, F target) {
+  std::mt19937_64 rng(seed);
+  Problem p{gaussian_design(rng, 442, 11), Eigen::VectorXd(442)};
+  std::normal_distribution<double> nz(0.0, 1.0);
+  for (int i = 0; i < 442; ++i) p.y[i] = target(p.X.row(i), nz(rng));
+  return p;
+}
+
 // ---------------------------------------------------------------- solve_lad
 
 TEST(SolveLad, ConstantFeatureGivesMedian) {
@@ -171,12 +186,8 @@ TEST(SolveLad, MatchesVertexEnumerationAndGrid) {
 }
 
 TEST(SolveLad, LocallyOptimalOnLargerProblem) {
-  std::mt19937_64 rng(8);
-  std::normal_distribution<double> nz(0.0, 1.0);
-  const int n = 442, m = 11;
-  const Eigen::MatrixXd X = gaussian_design(rng, n, m);
-  Eigen::VectorXd y(n);
-  for (int i = 0; i < n; ++i) y[i] = X.row(i).head(4).sum() + 2.0 * nz(rng);
+  const auto [X, y] = random_problem(8, [](const auto& x, double z) { return x.head(4).sum() + 2.0 * z; });
+  const Eigen::Index m = X.cols();
   const LadResult r = solve_lad(X, y);
   EXPECT_LT(std::fabs(lad_loss(X, y, r.theta) - r.e_min), 1e-15);
   for (int j = 0; j < m; ++j) {
@@ -341,12 +352,9 @@ TEST(SolveLogistic, QuasiSeparationReportedHonestly) {
 }
 
 TEST(SolveLogistic, RandomNonSeparableAndRankDeficient) {
-  std::mt19937_64 rng(21);
-  std::normal_distribution<double> nz(0.0, 1.0);
-  const int n = 442, m = 11;
-  const Eigen::MatrixXd X = gaussian_design(rng, n, m);
-  Eigen::VectorXd y(n);
-  for (int i = 0; i < n; ++i) y[i] = (X(i, 0) - 0.5 * X(i, 1) + nz(rng) > 0.0) ? 1.0 : 0.0;
+  const auto [X, y] =
+      random_problem(21, [](const auto& x, double z) { return (x(0) - 0.5 * x(1) + z > 0.0) ? 1.0 : 0.0; });
+  const Eigen::Index n = X.rows(), m = X.cols();
   const LogisticResult r = solve_logistic(X, y);
   EXPECT_FALSE(r.separable);
   EXPECT_TRUE(r.converged);

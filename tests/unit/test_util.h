@@ -1,6 +1,7 @@
 // Helpers shared by the tests: error-path checks, and running whole configs.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,9 +9,9 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
@@ -29,15 +30,54 @@ inline RunResult run_text(const std::string& text) {
   return run_config(c, ctx);
 }
 
-// The message of the InputError that f() throws, or "" when it throws none.
-template <class F>
-std::string input_error_of(F f) {
+// The message of the E that f() throws, or "" when it throws none.
+template <class E, class F>
+std::string thrown_message(F f) {
   try {
     f();
-  } catch (const InputError& e) {
+  } catch (const E& e) {
     return e.what();
   }
   return "";
+}
+
+// The message of the InputError that f() throws, or "" when it throws none.
+template <class F>
+std::string input_error_of(F f) {
+  return thrown_message<InputError>(f);
+}
+
+// ---- text and files ----
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+inline size_t count_of(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+inline std::string slurp_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Writes text to path (binary: line ends as given); returns path.
+inline std::string write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// A fresh, empty folder <tmp>/mltemp_<prefix>_<pid>/<name>, so that a test's checks see only
+// its own files.
+inline std::string fresh_dir(const std::string& prefix, const std::string& name) {
+  const std::filesystem::path p =
+      std::filesystem::temp_directory_path() / ("mltemp_" + prefix + "_" + std::to_string(getpid())) / name;
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p.string();
 }
 
 // ---- the command line (test_cli, test_merge) ----
@@ -113,10 +153,12 @@ inline std::string error_of(const std::string& text) {
 
 }  // namespace mltemp::test
 
-// stmt must throw InputError whose message contains fragment: fails when nothing is thrown.
-#define EXPECT_INPUT_ERROR(stmt, fragment)                                                  \
+// stmt must throw an E whose message contains fragment: fails when nothing is thrown.
+#define EXPECT_ERROR_MESSAGE(stmt, E, fragment)                                             \
   do {                                                                                      \
-    const std::string mltemp_msg_ = ::mltemp::test::input_error_of([&] { stmt; });          \
-    EXPECT_NE(mltemp_msg_, "") << "no InputError from " #stmt;                              \
+    const std::string mltemp_msg_ = ::mltemp::test::thrown_message<E>([&] { stmt; });       \
+    EXPECT_NE(mltemp_msg_, "") << "no " #E " from " #stmt;                                  \
     EXPECT_NE(mltemp_msg_.find(fragment), std::string::npos) << "message: " << mltemp_msg_; \
   } while (0)
+// stmt must throw InputError whose message contains fragment: fails when nothing is thrown.
+#define EXPECT_INPUT_ERROR(stmt, fragment) EXPECT_ERROR_MESSAGE(stmt, ::mltemp::InputError, fragment)

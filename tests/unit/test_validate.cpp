@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "validate.h"
 
 namespace mltemp {
@@ -144,7 +145,8 @@ TEST(ValidateChecks, TemperatureRatio) {
   order.scales = {{1.0, 1.0}};
   order.exceeds = 1.0;
   EXPECT_FALSE(v.ratio("mse.u_vs_n.order", "off/b", off, b, order).pass);
-  EXPECT_THROW(v.ratio("no.such.claim", "", a, b, {{{1.0, 1.0}}}), std::logic_error);
+  EXPECT_ERROR_MESSAGE(v.ratio("no.such.claim", "", a, b, {{{1.0, 1.0}}}), std::logic_error,
+                       "validate: claim no.such.claim is not in the catalogue");
 }
 
 TEST(ValidateChecks, Corrects) {
