@@ -190,6 +190,9 @@ class MlpSystem final : public System {
     l.add_column("params", "count", "N_l = n_l n_{l-1} (+ n_l biases)", K::kInt);
     l.add_column("E_l", "energy", "Monte Carlo <|z_l - z_l*|^2> over data and particles (5.12)");
     l.add_column("E_l_se", "energy", "standard error of E_l");
+    l.add_column("E_l_cov_next", "energy^2",
+                 "covariance of the Monte Carlo means E_l and E_{l+1} (particle covariance / particles): the se of "
+                 "a layer gap; NaN for the output layer");
     l.add_column("E_l_exact", "energy", "exact E_l (ReLU any layer; tanh/sigmoid l <= 2); NaN if none");
     l.add_column("S_l", "nats", "layer entropy: the differential entropy of its N_l parameters (5.13)");
     l.add_column("T_l", "energy/nat", "E_l / S_l (5.14); NaN where S_l <= 0");
@@ -233,6 +236,7 @@ class MlpSystem final : public System {
       lt.set(r, "params", static_cast<double>(nl));
       lt.set(r, "E_l", st.mean[l]);
       lt.set(r, "E_l_se", st.se[l]);
+      if (l < L_) lt.set(r, "E_l_cov_next", st.cov[l][l + 1] / static_cast<double>(st.n));
       lt.set(r, "S_l", S);
       lt.set(r, "E_l_asym", as.layer_e_asym[l - 1]);
       lt.set(r, "energy_ratio", st.mean[l] / as.layer_e_asym[l - 1]);

@@ -94,6 +94,24 @@ TEST(Mlp, TanhSigmoidOneHiddenLayerQuadrature) {
     }
 }
 
+// The covariance of neighbouring layer energies (the se of a layer gap): finite for every layer
+// but the output, within Cauchy-Schwarz of the two se's, and positive for ReLU (a big z_l makes a
+// big z_{l+1}).
+TEST(Mlp, LayerCovariancesBoundedBySes) {
+  const RunResult r = run_text(teacher("6, 5", "relu", false, "1.0, 4.0", "particles = 8192\n"));
+  const Table& t = *r.table("layers");
+  for (size_t i = 0; i < t.rows(); ++i) {
+    const double cov = t.get(i, "E_l_cov_next");
+    if (t.get(i, "layer") == 3) {
+      EXPECT_TRUE(std::isnan(cov)) << "the output layer has no next layer";
+      continue;
+    }
+    const double bound = t.get(i, "E_l_se") * t.get(i + 1, "E_l_se");
+    EXPECT_GT(cov, 0.0) << "row " << i;
+    EXPECT_LE(cov, bound * (1 + 1e-12)) << "row " << i;
+  }
+}
+
 TEST(Mlp, DeepTanhHasNoExactReferenceAndSaysSo) {
   const RunResult r = run_text(teacher("4, 4", "tanh", false, "2.0", "particles = 2048\n"));
   EXPECT_TRUE(std::isnan(r.table("sweep")->get(0, "T_exact")));
