@@ -89,27 +89,23 @@ class CudaRunner final : public ChunkRunner<Energy::kObs> {
   static constexpr int K = Energy::kObs;
 
  public:
-  CudaRunner(const Energy& e, const InitParams& init, const std::vector<double>& blob, uint64_t total,
-             uint64_t max_chunks)
-      : energy_(e),
-        init_(init),
-        total_(total),
-        shared_limit_(shared_limit()),
-        blob_(blob.size()),
-        obs_(K * max_chunks * kChunk),
-        theta_(std::is_same_v<Energy, MlpEnergy> ? 0 : theta_scratch_doubles(init.dims, max_chunks * kChunk)),
-        fold_(max_chunks * (kChunk + kChunk / 2)),
-        partials_(max_chunks) {
-    check(cudaMemcpy(blob_.ptr, blob.data(), blob.size() * sizeof(double), cudaMemcpyHostToDevice), "cudaMemcpy blob");
+  explicit CudaRunner(const RunnerArgs<Energy>& a)
+      : energy_(a.energy),
+        init_(a.init),
+        total_(a.total),
+        plan_(checked_plan("cuda", a.energy, a.init.dims, a.max_chunks, shared_limit())),
+        blob_(a.blob.size()),
+        obs_(plan_.obs),
+        theta_(plan_.theta),
+        fold_(plan_.fold),
+        partials_(plan_.partials) {
+    check(cudaMemcpy(blob_.ptr, a.blob.data(), a.blob.size() * sizeof(double), cudaMemcpyHostToDevice),
+          "cudaMemcpy blob");
   }
 
   void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* host_out) override {
-    const BatchMemory<K> mem{blob_.ptr, obs_.ptr, theta_.ptr, fold_.ptr, partials_.ptr, shared_limit_};
-    unsigned long long shared = 0;
-    if (!run_batch(driver_, energy_, init_, total_, first_chunk, n_chunks, mem, &shared))
-      throw InputError("--backend cuda: the GPU kernel needs " + std::to_string(shared / 1024) +
-                       " KiB of shared memory per block, more than this GPU has (" +
-                       std::to_string(shared_limit_ / 1024) + " KiB); use --backend omp");
+    const BatchMemory<K> mem{blob_.ptr, obs_.ptr, theta_.ptr, fold_.ptr, partials_.ptr};
+    run_batch(driver_, energy_, init_, total_, first_chunk, n_chunks, mem, plan_);
     check(cudaMemcpy(host_out, partials_.ptr, n_chunks * sizeof(Moments<K>), cudaMemcpyDeviceToHost),
           "cudaMemcpy partials");
   }
@@ -118,7 +114,7 @@ class CudaRunner final : public ChunkRunner<Energy::kObs> {
   Energy energy_;
   InitParams init_;
   uint64_t total_;
-  unsigned long long shared_limit_;
+  BatchPlan<K> plan_;
   GpuDriver driver_;
   DeviceBuffer<double> blob_, obs_, theta_;
   DeviceBuffer<Moments<K>> fold_, partials_;
@@ -138,16 +134,6 @@ DeviceInfo cuda_device_info() {
   return DeviceInfo{true, prop.name};
 }
 
-template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
-                                                            const std::vector<double>& blob, uint64_t total,
-                                                            uint64_t max_chunks) {
-  return std::make_unique<CudaRunner<Energy>>(e, init, blob, total, max_chunks);
-}
-
-#define MLTEMP_INSTANTIATE_CUDA(E)                                                                \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_cuda_runner<E>(const E&, const InitParams&, \
-                                                                     const std::vector<double>&, uint64_t, uint64_t);
-MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_CUDA)
+MLTEMP_RUNNER_FACTORY(make_cuda_runner, CudaRunner)
 
 }  // namespace mltemp

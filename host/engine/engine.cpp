@@ -2,11 +2,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "bytes.h"
 #include "cluster.h"
 #include "errors.h"
-#include "mltemp/reduce.h"
 
 namespace mltemp {
 namespace {
@@ -86,7 +86,7 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
   const RunnerArgs<Energy> args{energy, setup.init, setup.blob, total, batch, o};
   switch (o.backend) {
     case Backend::kCuda:
-      runner = make_cuda_runner(energy, setup.init, setup.blob, total, batch);
+      runner = make_cuda_runner(args);
       break;
     case Backend::kReference:
       runner = make_reference_runner(args);
@@ -140,6 +140,12 @@ ObsStats run_typed(const Energy& energy, const PointSetup& setup, const RunOptio
 ObsStats run_point(const PointSetup& setup, const RunOptions& opts) {
   if (opts.particles == 0) throw InputError("mc.particles: must be at least 1");
   return std::visit([&](const auto& e) { return run_typed(e, setup, opts); }, setup.energy);
+}
+
+void refuse_shared_memory(const char* backend, unsigned long long need, unsigned long long have) {
+  throw InputError(std::string("--backend ") + backend + ": the GPU kernel needs " + std::to_string(need / 1024) +
+                   " KiB of shared memory per block, more than the device's " + std::to_string(have / 1024) +
+                   " KiB; use --backend omp");
 }
 
 const char* backend_name(Backend b) {

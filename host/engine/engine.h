@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "mltemp/energies.h"
+#include "mltemp/kernels.h"
 #include "mltemp/moments.h"
 #include "mltemp/sampler.h"
 
@@ -84,7 +85,7 @@ class ChunkRunner {
   virtual void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* host_out) = 0;
 };
 
-// What a CPU backend's runner is built from: the point, its particle count, the most chunks one
+// What a backend's runner is built from: the point, its particle count, the most chunks one
 // batch runs (buffers are sized for it) and the run's options (each backend reads its own:
 // threads, emulate_shuffle, gemm_only).
 template <class Energy>
@@ -96,7 +97,7 @@ struct RunnerArgs {
   uint64_t max_chunks;
   const RunOptions& opts;
 };
-// What a CPU runner keeps of its point: copies, so the caller's setup need not outlive it.
+// What a runner keeps of its point: copies, so the caller's setup need not outlive it.
 template <class Energy>
 struct PointCopy {
   explicit PointCopy(const RunnerArgs<Energy>& a) : energy(a.energy), init(a.init), blob(a.blob), total(a.total) {}
@@ -108,7 +109,9 @@ struct PointCopy {
 template <class Energy>
 using RunnerPtr = std::unique_ptr<ChunkRunner<Energy::kObs>>;
 
-// The CPU backends' factories, each defined with its runner by MLTEMP_RUNNER_FACTORY.
+[[noreturn]] void refuse_shared_memory(const char* backend, unsigned long long need, unsigned long long have);
+
+// The backends' factories, each defined with its runner by MLTEMP_RUNNER_FACTORY.
 template <class Energy>
 RunnerPtr<Energy> make_omp_runner(const RunnerArgs<Energy>& a);
 template <class Energy>
@@ -117,9 +120,17 @@ template <class Energy>
 RunnerPtr<Energy> make_emulate_runner(const RunnerArgs<Energy>& a);
 // kernels/engine_cuda.cu (engine_nocuda.cpp in a build without CUDA).
 template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy& e, const InitParams& init,
-                                                            const std::vector<double>& blob, uint64_t total,
-                                                            uint64_t max_chunks);
+RunnerPtr<Energy> make_cuda_runner(const RunnerArgs<Energy>& a);
+
+// The GPU kernels' plan for a point (include/mltemp/kernels.h); InputError naming the backend
+// when its blocks need more shared memory than the device has.
+template <class Energy>
+BatchPlan<Energy::kObs> checked_plan(const char* backend, const Energy& e, int dims, uint64_t max_chunks,
+                                     unsigned long long shared_limit) {
+  const BatchPlan<Energy::kObs> p = plan_batches(e, dims, max_chunks, shared_limit);
+  if (!p.fits()) refuse_shared_memory(backend, p.shared_bytes, shared_limit);
+  return p;
+}
 
 // CUDA availability: false with a reason when the build has no CUDA or no device answers.
 struct DeviceInfo {
@@ -142,7 +153,7 @@ Backend select_backend(const std::string& requested, bool quiet, std::string* de
 #define MLTEMP_APPLY_(X, E) X(E)
 #define MLTEMP_FOR_EACH_ENERGY(X) MLTEMP_FOR_EACH_ENERGY_WITH(MLTEMP_APPLY_, X)
 
-// In a CPU backend's file, after its runner class template Runner (constructed from
+// In a backend's file, after its runner class template Runner (constructed from
 // RunnerArgs): defines `factory` as std::make_unique<Runner<Energy>>(args) and instantiates it
 // for every energy.
 #define MLTEMP_RUNNER_FACTORY(factory, Runner)             \

@@ -6,11 +6,9 @@
 #include "engine_emulate.h"
 
 #include <algorithm>
-#include <string>
 #include <vector>
 
 #include "engine.h"
-#include "errors.h"
 #include "mltemp/kernels.h"
 
 namespace mltemp {
@@ -23,25 +21,22 @@ class EmulateRunner final : public ChunkRunner<Energy::kObs> {
  public:
   explicit EmulateRunner(const RunnerArgs<Energy>& a)
       : p_(a),
+        plan_(checked_plan("emulate", a.energy, a.init.dims, a.max_chunks, kEmulatedSharedBytes)),
         driver_(a.opts.threads, a.opts.emulate_shuffle),
-        obs_(K * a.max_chunks * kChunk),
-        theta_(theta_scratch_doubles(a.init.dims, a.max_chunks * kChunk)),
-        fold_(a.max_chunks * (kChunk + kChunk / 2)),
-        partials_(a.max_chunks) {}
+        obs_(plan_.obs),
+        theta_(plan_.theta),
+        fold_(plan_.fold),
+        partials_(plan_.partials) {}
 
   void run(uint64_t first_chunk, uint64_t n_chunks, Moments<K>* out) override {
-    const BatchMemory<K> mem{p_.blob.data(), obs_.data(),      theta_.data(),
-                             fold_.data(),   partials_.data(), kEmulatedSharedBytes};
-    unsigned long long shared = 0;
-    if (!run_batch(driver_, p_.energy, p_.init, p_.total, first_chunk, n_chunks, mem, &shared))
-      throw InputError("--backend emulate: the GPU kernel needs " + std::to_string(shared / 1024) +
-                       " KiB of shared memory per block, more than a GPU block has (" +
-                       std::to_string(kEmulatedSharedBytes / 1024) + " KiB); use --backend omp");
+    const BatchMemory<K> mem{p_.blob.data(), obs_.data(), theta_.data(), fold_.data(), partials_.data()};
+    run_batch(driver_, p_.energy, p_.init, p_.total, first_chunk, n_chunks, mem, plan_);
     std::copy(partials_.begin(), partials_.begin() + n_chunks, out);
   }
 
  private:
   PointCopy<Energy> p_;
+  BatchPlan<K> plan_;
   CpuDriver driver_;
   std::vector<double> obs_, theta_;
   std::vector<Moments<K>> fold_, partials_;

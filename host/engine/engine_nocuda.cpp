@@ -8,15 +8,19 @@ bool cuda_compiled() { return false; }
 
 DeviceInfo cuda_device_info() { return DeviceInfo{false, "this build has no CUDA backend"}; }
 
-template <class Energy>
-std::unique_ptr<ChunkRunner<Energy::kObs>> make_cuda_runner(const Energy&, const InitParams&,
-                                                            const std::vector<double>&, uint64_t, uint64_t) {
-  throw InputError("--backend cuda: this build has no CUDA backend");
-}
+namespace {
 
-#define MLTEMP_INSTANTIATE_NOCUDA(E)                                                              \
-  template std::unique_ptr<ChunkRunner<E::kObs>> make_cuda_runner<E>(const E&, const InitParams&, \
-                                                                     const std::vector<double>&, uint64_t, uint64_t);
-MLTEMP_FOR_EACH_ENERGY(MLTEMP_INSTANTIATE_NOCUDA)
+// A build without CUDA: asking for the GPU runner is bad input.
+template <class Energy>
+struct NoCudaRunner final : ChunkRunner<Energy::kObs> {
+  explicit NoCudaRunner(const RunnerArgs<Energy>&) {
+    throw InputError("--backend cuda: this build has no CUDA backend");
+  }
+  void run(uint64_t, uint64_t, Moments<Energy::kObs>*) override {}
+};
+
+}  // namespace
+
+MLTEMP_RUNNER_FACTORY(make_cuda_runner, NoCudaRunner)
 
 }  // namespace mltemp

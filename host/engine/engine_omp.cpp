@@ -23,7 +23,6 @@
 
 #include "engine.h"
 #include "mltemp/moments.h"
-#include "mltemp/reduce.h"
 #include "simd.h"
 
 namespace mltemp {

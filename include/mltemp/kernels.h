@@ -285,66 +285,84 @@ struct EnergyKernel<MlpEnergy> {
   using type = MlpKernel;
 };
 
-// Builds the energy kernel of one launch. `shared_limit` is the device's shared memory per
-// block (bytes); theta (and A, for MSE) go to shared memory when they fit, else theta goes to
-// `theta_scratch` (theta_scratch_doubles). *shared_bytes gets what the launch needs; a network
-// whose weights and tiles exceed the limit cannot run on the device.
+// How one point's batches run on a device with `shared_limit` bytes of shared memory per block:
+// where theta lives (and, for MSE, A and b) and the elements of memory a batch of up to
+// max_chunks chunks needs. Decided once per point, before any launch.
+template <int K>
+struct BatchPlan {
+  bool stage_a = false;                                 // MSE: A and b staged in shared memory
+  bool theta_shared = true;                             // theta in shared memory, else in the theta buffer
+  unsigned long long shared_bytes = 0;                  // per block
+  unsigned long long shared_limit = 0;                  // the device's
+  uint64_t obs = 0, theta = 0, fold = 0, partials = 0;  // elements of each buffer
+  bool fits() const { return shared_bytes <= shared_limit; }
+};
+
 template <class Energy>
-typename EnergyKernel<Energy>::type make_energy_kernel(const Energy& e, const InitParams& init, const double* blob,
-                                                       const Launch& at, double* theta_scratch,
-                                                       unsigned long long shared_limit,
-                                                       unsigned long long* shared_bytes) {
+BatchPlan<Energy::kObs> plan_batches(const Energy& e, int dims, uint64_t max_chunks, unsigned long long shared_limit) {
   using Kern = typename EnergyKernel<Energy>::type;
   const unsigned long long limit = shared_limit / sizeof(double);
+  BatchPlan<Energy::kObs> p;
+  p.shared_limit = shared_limit;
   if constexpr (std::is_same_v<Energy, MseEnergy>) {
-    const bool stage_a = Kern::shared_doubles(e.m, true, false) <= limit / 2;
-    const bool theta_shared = Kern::shared_doubles(e.m, stage_a, true) <= limit;
-    *shared_bytes = Kern::shared_doubles(e.m, stage_a, theta_shared) * sizeof(double);
-    return Kern{e, init, blob, at, theta_shared ? nullptr : theta_scratch, stage_a ? 1 : 0};
+    p.stage_a = Kern::shared_doubles(e.m, true, false) <= limit / 2;
+    p.theta_shared = Kern::shared_doubles(e.m, p.stage_a, true) <= limit;
+    p.shared_bytes = Kern::shared_doubles(e.m, p.stage_a, p.theta_shared) * sizeof(double);
   } else if constexpr (std::is_same_v<Energy, MlpEnergy>) {
-    *shared_bytes = Kern::shared_doubles(e, init.dims) * sizeof(double);
-    return Kern{e, init, blob, at};
+    p.shared_bytes = Kern::shared_doubles(e, dims) * sizeof(double);  // the weights are always shared
   } else {
-    const bool theta_shared = Kern::shared_doubles(e.m, true) <= limit;
-    *shared_bytes = Kern::shared_doubles(e.m, theta_shared) * sizeof(double);
-    return Kern{e, init, blob, at, theta_shared ? nullptr : theta_scratch};
+    p.theta_shared = Kern::shared_doubles(e.m, true) <= limit;
+    p.shared_bytes = Kern::shared_doubles(e.m, p.theta_shared) * sizeof(double);
   }
-}
-
-// Scratch doubles for theta when it cannot live in shared memory, for launches of up to
-// `particles` (MseKernel and LinearKernel both run 128 threads a block).
-inline unsigned long long theta_scratch_doubles(int dims, unsigned long long particles) {
+  const uint64_t particles = max_chunks * kChunk;
+  p.obs = Energy::kObs * particles;
+  // theta in global memory: [block][dims][kThreads] (MseKernel and LinearKernel run 128 threads)
   static_assert(MseKernel::kThreads == 128 && LinearKernel<AbsLoss>::kThreads == 128, "one block size");
-  return (particles + 127) / 128 * 128 * static_cast<unsigned long long>(dims);
+  p.theta = p.theta_shared ? 0 : (particles + 127) / 128 * 128 * static_cast<uint64_t>(dims);
+  p.fold = max_chunks * (kChunk + kChunk / 2);
+  p.partials = max_chunks;
+  return p;
 }
 
-// Where one batch's memory lives (device memory for the GPU, host memory for the CPU driver).
+// The energy kernel of one launch, as the plan places theta.
+template <class Energy>
+typename EnergyKernel<Energy>::type make_energy_kernel(const Energy& e, const InitParams& init, const double* blob,
+                                                       const Launch& at, double* theta,
+                                                       const BatchPlan<Energy::kObs>& plan) {
+  using Kern = typename EnergyKernel<Energy>::type;
+  double* theta_global = plan.theta_shared ? nullptr : theta;
+  if constexpr (std::is_same_v<Energy, MseEnergy>)
+    return Kern{e, init, blob, at, theta_global, plan.stage_a ? 1 : 0};
+  else if constexpr (std::is_same_v<Energy, MlpEnergy>)
+    return Kern{e, init, blob, at};
+  else
+    return Kern{e, init, blob, at, theta_global};
+}
+
+// Where one batch's memory lives (device memory for the GPU, host memory for the CPU driver),
+// sized by the plan.
 template <int K>
 struct BatchMemory {
   const double* blob;
-  double* obs;                      // K x particles of the batch
-  double* theta;                    // theta_scratch_doubles(dims, particles)
-  Moments<K>* fold;                 // chunks x (kChunk + kChunk / 2)
-  Moments<K>* partials;             // chunks
-  unsigned long long shared_limit;  // bytes of shared memory a block may use
+  double* obs;
+  double* theta;
+  Moments<K>* fold;
+  Moments<K>* partials;
 };
 
 // One batch, chunks [first_chunk, first_chunk + n_chunks) of a point with `total` particles:
-// the energy kernel, then the fold. X is a driver: x.launch(kernel, grid, shared_bytes).
-// Returns false, launching nothing, when the energy kernel needs more shared memory than the
-// device has (*shared_bytes says how much).
+// the energy kernel, then the fold. X is a driver: x.launch(kernel, grid, shared_bytes). The
+// plan must fit the device (plan.fits()).
 template <class Energy, class X>
-bool run_batch(X& x, const Energy& e, const InitParams& init, uint64_t total, uint64_t first_chunk, uint64_t n_chunks,
-               const BatchMemory<Energy::kObs>& mem, unsigned long long* shared_bytes) {
+void run_batch(X& x, const Energy& e, const InitParams& init, uint64_t total, uint64_t first_chunk, uint64_t n_chunks,
+               const BatchMemory<Energy::kObs>& mem, const BatchPlan<Energy::kObs>& plan) {
   const uint64_t first = first_chunk * kChunk;
   const uint64_t last = (first_chunk + n_chunks) * kChunk;
   const Launch at{first, (last < total ? last : total) - first, mem.obs};
-  const auto kern = make_energy_kernel(e, init, mem.blob, at, mem.theta, mem.shared_limit, shared_bytes);
-  if (*shared_bytes > mem.shared_limit) return false;
-  x.launch(kern, kern.grid(), *shared_bytes);
+  const auto kern = make_energy_kernel(e, init, mem.blob, at, mem.theta, plan);
+  x.launch(kern, kern.grid(), plan.shared_bytes);
   const FoldKernel<Energy::kObs> fold{mem.obs, at.count, mem.fold, mem.partials};
   x.launch(fold, fold.grid(), 0);
-  return true;
 }
 
 }  // namespace mltemp

@@ -179,6 +179,15 @@ TEST(EmulatedKernels, ThreadOrderDoesNotMatter) {
   }
 }
 
+// A network whose weights and tiles do not fit a GPU block's shared memory is refused before any
+// particle, naming the sizes (the CPU lanes run it).
+TEST(EmulatedKernels, NetworkTooLargeForSharedMemoryIsRefused) {
+  const std::string big = mlp("tanh", false, "[200, 200]");
+  EXPECT_ERROR_MESSAGE(run_on(big, Backend::kEmulate), InputError,
+                       "--backend emulate: the GPU kernel needs 469 KiB of shared memory per block, more than the "
+                       "device's 227 KiB; use --backend omp");
+}
+
 // FoldKernel, run by the CPU driver with shuffled threads, against PairwiseFolder for every
 // chunk size: the same tree, the same bits.
 template <int K>
