@@ -45,22 +45,26 @@ void finish_pair(const InitParams& ip, const double* s, int j, int count, const 
   }
 }
 
-// u1, u2 of Philox draw `d` (coordinate pair j has d = j / 2) for particles k0 .. k0 + n - 1
-// (n a multiple of kLanes), four groups of lanes at a time.
-void pairs(uint64_t k0, int n, uint32_t d, const InitParams& ip, double* u1, double* u2) {
+// u1, u2 of n lanes (rounded up to whole vectors; the arrays hold kMaxLanes): lane p is the
+// Philox draw d0 + p * dd of particle k0 + p * dk. Across particles (dd = 0, dk = 1) for tiles,
+// across one particle's coordinate pairs (dd = 1, dk = 0) for draw_one; four vectors at a time.
+void lanes(uint32_t d0, uint32_t dd, uint64_t k0, uint64_t dk, int n, const InitParams& ip, double* u1, double* u2) {
   constexpr int kG = 4;
+  auto fill = [&](int p, vu& draw, vu& particle) {
+    for (int l = 0; l < kLanes; ++l) {
+      draw[l] = d0 + dd * static_cast<uint32_t>(p + l);
+      particle[l] = k0 + dk * static_cast<uint64_t>(p + l);
+    }
+  };
   int p = 0;
   for (; p + kG * kLanes <= n; p += kG * kLanes) {
     vu draw[kG], particle[kG];
-    for (int g = 0; g < kG; ++g) {
-      draw[g] = bcast_u(d);
-      for (int l = 0; l < kLanes; ++l) particle[g][l] = k0 + static_cast<uint64_t>(p + g * kLanes + l);
-    }
+    for (int g = 0; g < kG; ++g) fill(p + g * kLanes, draw[g], particle[g]);
     uniform_pairs<kG>(draw, particle, ip.stream, ip.key, u1 + p, u2 + p);
   }
   for (; p < n; p += kLanes) {
-    vu draw[1] = {bcast_u(d)}, particle[1];
-    for (int l = 0; l < kLanes; ++l) particle[0][l] = k0 + static_cast<uint64_t>(p + l);
+    vu draw[1], particle[1];
+    fill(p, draw[0], particle[0]);
     uniform_pairs<1>(draw, particle, ip.stream, ip.key, u1 + p, u2 + p);
   }
 }
@@ -77,10 +81,10 @@ void draw_soa(const InitParams& ip, const double* scale, uint64_t k0, int count,
     alignas(64) double u1[kMaxLanes], u2[kMaxLanes], second[kMaxLanes];
     for (int j = 0; j < ip.dims; j += 2) {
       const bool boundary = boundary_pair(ip, j);
-      pairs(k0 + c0, n, static_cast<uint32_t>(j / 2), ip, u1, u2);
+      lanes(static_cast<uint32_t>(j / 2), 0, k0 + c0, 1, n, ip, u1, u2);
       if (boundary) {  // the boundary pair's uniform coordinate: a draw of its own, as draw_pair
         alignas(64) double unused[kMaxLanes];
-        pairs(k0 + c0, n, 0x80000000u | static_cast<uint32_t>(j + 1), ip, second, unused);
+        lanes(0x80000000u | static_cast<uint32_t>(j + 1), 0, k0 + c0, 1, n, ip, second, unused);
       }
       double* t0 = theta + static_cast<size_t>(j) * ld + c0;
       finish_pair(ip, scale, j, n, u1, u2, second, t0, t0 + ld);
@@ -89,38 +93,17 @@ void draw_soa(const InitParams& ip, const double* scale, uint64_t k0, int count,
 }
 
 void draw_one(const InitParams& ip, const double* scale, uint64_t k, double* theta) {
+  const bool all_normal = ip.normal_dims >= ip.dims, all_uniform = ip.normal_dims == 0;
+  if (!all_normal && !all_uniform) {  // mixed init is MSE's, drawn by draw_soa: the scalar path
+    for (int j = 0; j < ip.dims; j += 2) draw_pair(ip, scale, k, j, theta + j, theta + j + 1);
+    return;
+  }
   // Lanes across the particle's coordinate pairs: lane p is pair q0 + p (coordinates 2q, 2q+1).
   const int pairs = (ip.dims + 1) / 2;
-  const bool all_normal = ip.normal_dims >= ip.dims, all_uniform = ip.normal_dims == 0;
   alignas(64) double u1[kMaxLanes], u2[kMaxLanes], se[kMaxLanes], so[kMaxLanes], even[kMaxLanes], odd[kMaxLanes];
   for (int q0 = 0; q0 < pairs; q0 += kMaxLanes) {
     const int n = pairs - q0 < kMaxLanes ? pairs - q0 : kMaxLanes;
-    int g = 0;
-    for (; g + 4 * kLanes <= n; g += 4 * kLanes) {
-      vu draw[4], particle[4];
-      for (int h = 0; h < 4; ++h) {
-        particle[h] = bcast_u(k);
-        for (int l = 0; l < kLanes; ++l) draw[h][l] = static_cast<uint64_t>(q0 + g + h * kLanes + l);
-      }
-      uniform_pairs<4>(draw, particle, ip.stream, ip.key, u1 + g, u2 + g);
-    }
-    for (; g < n; g += kLanes) {
-      vu draw[1], particle[1] = {bcast_u(k)};
-      for (int l = 0; l < kLanes; ++l) draw[0][l] = static_cast<uint64_t>(q0 + g + l);
-      uniform_pairs<1>(draw, particle, ip.stream, ip.key, u1 + g, u2 + g);
-    }
-    if (!all_normal && !all_uniform) {  // mixed: pair by pair (the MSE path draws mixed tiles with draw_soa)
-      for (int p = 0; p < n; ++p) {
-        const int j = 2 * (q0 + p);
-        double second = 0.0;
-        if (boundary_pair(ip, j)) {
-          const auto w = philox_words(ip.key, ip.stream, k, 0x80000000u | static_cast<uint32_t>(j + 1));
-          second = u01_open(w[0], w[1]);
-        }
-        finish_pair(ip, scale, j, 1, u1 + p, u2 + p, &second, theta + j, theta + j + 1);
-      }
-      continue;
-    }
+    lanes(static_cast<uint32_t>(q0), 1, k, 0, n, ip, u1, u2);
     for (int p = 0; p < n; ++p) {
       const int j = 2 * (q0 + p);
       se[p] = scale[j];

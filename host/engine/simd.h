@@ -123,12 +123,6 @@ inline void philox_groups(Words (&w)[G], uint64_t key) {
   }
 }
 
-inline Words philox(vu c0, vu c1, vu c2, vu c3, uint64_t key) {
-  Words w[1] = {{c0, c1, c2, c3}};
-  philox_groups<1>(w, key);
-  return w[0];
-}
-
 // u01_open of (hi, lo) per lane: a 53-bit uniform in (0, 1).
 inline vd u01(vu hi, vu lo) {
   const vu x = ((hi << 32) | lo) >> 11;

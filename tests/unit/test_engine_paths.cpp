@@ -253,8 +253,9 @@ TEST(SimdPhilox, ReproducesRandom123) {
       draw[l] = static_cast<uint32_t>(rng());
       part[l] = particle + static_cast<uint64_t>(l);
     }
-    const simd::Words w =
-        simd::philox(draw, part & simd::bcast_u(0xFFFFFFFFull), part >> 32, simd::bcast_u(stream), key);
+    simd::Words ws[1] = {{draw, part & simd::bcast_u(0xFFFFFFFFull), part >> 32, simd::bcast_u(stream)}};
+    simd::philox_groups<1>(ws, key);
+    const simd::Words& w = ws[0];
     for (int l = 0; l < simd::kLanes; ++l) {
       const auto want = philox_words(key, stream, part[l], static_cast<uint32_t>(draw[l]));
       EXPECT_EQ(w.w0[l], want[0]);
