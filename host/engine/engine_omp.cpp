@@ -9,7 +9,7 @@
 // - Linear data energies (MAE, CE): tiles of kTile particles (SoA) against tiles of kPoints
 //   data points, so each data tile is read once per particle tile. A register-blocked
 //   micro-kernel (8 points x 16 particles) forms z = theta . x_i as the fma chain of
-//   LinearDataEnergy::dot; the loss is applied lane-wise (libmvec exp/log1p for CE) and each
+//   fma_dot (energies.h); the loss is applied lane-wise (libmvec exp/log1p for CE) and each
 //   particle's sum runs over the points in order, as in the reference.
 // - Networks: one particle at a time; each layer is a small GEMM over a tile of points with
 //   the same micro-kernel, vectorized across the layer's units (weights transposed and padded

@@ -11,6 +11,13 @@
 
 namespace mltemp {
 
+// z0 + sum_j a[j] b[j * stride] for j < n, in j order with one rounding per term (fma): every
+// dot product of the energies, so each path rounds it alike whatever the compiler contracts.
+MLTEMP_HD inline double fma_dot(const double* a, const double* b, int stride, int n, double z0 = 0.0) {
+  for (int j = 0; j < n; ++j) z0 = fma(a[j], b[j * stride], z0);
+  return z0;
+}
+
 // Linear regression, MSE with L1/L2 (Sections 3.1-3.4), through the sufficient statistics:
 // E = c - 2 theta.b + theta^T A theta + l2 |theta|^2 + l1 |theta|_1.
 struct MseEnergy {
@@ -32,8 +39,7 @@ struct MseEnergy {
     double quad = 0.0, lin = 0.0, sq = 0.0, ab = 0.0;
     for (int i = 0; i < m; ++i) {
       const double* row = a + i * m;
-      double r = 0.0;
-      for (int j = 0; j < i; ++j) r = fma(row[j], theta[j * stride], r);
+      const double r = fma_dot(row, theta, stride, i);
       const double ti = theta[i * stride];
       quad = fma(ti, fma(row[i], ti, 2.0 * r), quad);
       lin = fma(ti, b[i], lin);
@@ -61,18 +67,11 @@ struct LinearDataEnergy {
 
   MLTEMP_HD int work_size() const { return 0; }
 
-  // theta . x_i in coordinate order (theta_j at theta[j * stride]), one fma per term.
-  MLTEMP_HD static double dot(const double* x_row, const double* theta, int stride, int m) {
-    double z = 0.0;
-    for (int j = 0; j < m; ++j) z = fma(theta[j * stride], x_row[j], z);
-    return z;
-  }
-
   MLTEMP_HD void operator()(const double* blob, const double* theta, double* /*work*/, double* obs) const {
     const double* x = blob + x_off;
     const double* y = blob + y_off;
     double sum = 0.0;
-    for (int i = 0; i < n; ++i) sum += loss(y[i], dot(x + i * m, theta, 1, m));
+    for (int i = 0; i < n; ++i) sum += loss(y[i], fma_dot(x + i * m, theta, 1, m));
     obs[0] = sum / n;
   }
 };
@@ -90,8 +89,6 @@ struct CrossEntropyLoss {
     return (z > 0.0 ? z : 0.0) + log1p(exp(-az)) - y * z;
   }
 };
-// The fused (fma) forms above fix each sum's rounding whatever the compiler contracts; the
-// CPU lanes (host/engine_omp.cpp) reproduce them, the GPU kernels call them.
 
 using MaeEnergy = LinearDataEnergy<AbsLoss>;
 using CeEnergy = LinearDataEnergy<CrossEntropyLoss>;
@@ -149,8 +146,7 @@ struct MlpEnergy {
         const double* zs = blob + zstar_off[l - 1] + i * nout;
         double sq = 0.0;
         for (int r = 0; r < nout; ++r) {
-          double z = bias ? b[r] : 0.0;
-          for (int c = 0; c < nin; ++c) z = fma(w[r * nin + c], in[c], z);
+          const double z = fma_dot(w + r * nin, in, 1, nin, bias ? b[r] : 0.0);
           const double d = z - zs[r];
           sq = fma(d, d, sq);
           out[r] = l < layers ? mlp_g(act, z) : z;

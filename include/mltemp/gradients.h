@@ -72,7 +72,7 @@ MLTEMP_HD inline void energy_gradient(const LinearDataEnergy<Loss>& e, const dou
   for (int j = 0; j < e.m; ++j) g[j] = 0.0;
   for (int i = 0; i < e.n; ++i) {
     const double* row = x + i * e.m;
-    const double d = loss_dz(e.loss, y[i], LinearDataEnergy<Loss>::dot(row, theta, 1, e.m));
+    const double d = loss_dz(e.loss, y[i], fma_dot(row, theta, 1, e.m));
     for (int j = 0; j < e.m; ++j) g[j] = fma(d, row[j], g[j]);
   }
   for (int j = 0; j < e.m; ++j) g[j] /= e.n;
@@ -87,7 +87,7 @@ MLTEMP_HD inline void energy_hessian(const LinearDataEnergy<Loss>& e, const doub
   for (int k = 0; k < e.m * e.m; ++k) h[k] = 0.0;
   for (int i = 0; i < e.n; ++i) {
     const double* row = x + i * e.m;
-    const double w = loss_dzz(e.loss, y[i], LinearDataEnergy<Loss>::dot(row, theta, 1, e.m));
+    const double w = loss_dzz(e.loss, y[i], fma_dot(row, theta, 1, e.m));
     for (int a = 0; a < e.m; ++a)
       for (int b = 0; b < e.m; ++b) h[a * e.m + b] = fma(w * row[a], row[b], h[a * e.m + b]);
   }

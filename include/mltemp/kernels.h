@@ -135,8 +135,7 @@ struct LinearKernel {
       });
       b.each([&](int t, Local& L) {
         if (base + t >= at.count) return;
-        for (int r = 0; r < rows; ++r)
-          L.sum += e.loss(yt[r], LinearDataEnergy<Loss>::dot(xt + r * m, th + t, kThreads, m));
+        for (int r = 0; r < rows; ++r) L.sum += e.loss(yt[r], fma_dot(xt + r * m, th + t, kThreads, m));
       });
     }
     b.each([&](int t, Local& L) {
@@ -192,8 +191,7 @@ struct MlpKernel {
         b.each([&](int t, Local&) {
           for (int q = t; q < rows * nout; q += kThreads) {
             const int r = q / nout, u = q - r * nout;
-            double z = e.bias ? bl[u] : 0.0;
-            for (int c = 0; c < nin; ++c) z = fma(wl[u * nin + c], hin[r * nin + c], z);
+            const double z = fma_dot(wl + u * nin, hin + r * nin, 1, nin, e.bias ? bl[u] : 0.0);
             dev[q] = z - zs[q];
             hout[q] = l < L ? mlp_g(e.act, z) : z;
           }
